@@ -1,0 +1,126 @@
+"""One video from bytes to an :class:`~posture.result.Analysis`: the stages in order.
+
+frames (decode, real timestamps, upright) -> landmarks (MediaPipe face mesh, one face)
+-> head pose (angles per frame) -> signals (filtering) -> metrics -> result.
+Frames are streamed: memory does not grow with the clip's length beyond a few numbers per frame.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from posture.errors import ClipTooShort, NoFaceFound
+from posture.pipeline.frames import read_frames
+from posture.pipeline.headpose import PoseConfig, head_angles
+from posture.pipeline.landmarks import FaceTracker
+from posture.result import Analysis, Quality
+
+# A progress callback receives (frames done, frames expected or 0 if unknown, seconds elapsed).
+Progress = Callable[[int, int, float], None]
+
+MIN_DURATION_S = 2.0
+# Below this share of frames with a face the numbers are not trusted at all.
+MIN_FACE_RATIO = 0.3
+# Above this share of frames without a face, the result carries a warning.
+WARN_FACE_LOST_RATIO = 0.05
+# Frame intervals varying by more than this (coefficient of variation) mark a variable frame rate.
+VFR_CV = 0.05
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Settings of one analysis; defaults suit a webcam or phone clip."""
+
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    min_duration_s: float = MIN_DURATION_S
+    min_face_ratio: float = MIN_FACE_RATIO
+
+
+def analyze(path: str | Path, config: AnalysisConfig | None = None, progress: Progress | None = None) -> Analysis:
+    """Analyse a video file. Raises a :class:`~posture.errors.PostureError` subclass on bad input."""
+    config = config or AnalysisConfig()
+    info, frames = read_frames(path)
+    expected = info.frames or (int(round(info.duration_s * info.fps)) if np.isfinite(info.duration_s * info.fps) else 0)
+    t_list: list[float] = []
+    angle_list: list[np.ndarray] = []
+    n_faces: list[int] = []
+    nan3 = np.full(3, np.nan)
+    start = time.perf_counter()
+    with FaceTracker() as tracker:
+        for frame in frames:
+            obs = tracker.process(frame.image)
+            t_list.append(frame.t_s)
+            if obs is None:
+                angle_list.append(nan3)
+                n_faces.append(0)
+            else:
+                h, w = frame.image.shape[:2]
+                angle_list.append(head_angles(obs.points, w, h, config.pose))
+                n_faces.append(obs.n_faces)
+            if progress is not None:
+                progress(len(t_list), expected, time.perf_counter() - start)
+    t_s = np.asarray(t_list)
+    angles = np.vstack(angle_list)
+    return _assemble(info, t_s, angles, np.asarray(n_faces), config)
+
+
+def _assemble(info, t_s: np.ndarray, angles: np.ndarray, n_faces: np.ndarray, config: AnalysisConfig) -> Analysis:
+    name = Path(info.path).name
+    dt = np.diff(t_s)
+    frame_s = float(np.median(dt)) if dt.size else float("nan")
+    duration = float(t_s[-1] + frame_s) if dt.size else 0.0
+    if duration < config.min_duration_s:
+        raise ClipTooShort(
+            f"{name} lasts {duration:.1f} s; at least {config.min_duration_s:.0f} s are needed to measure the head"
+        )
+    found = np.isfinite(angles).all(axis=1)
+    ratio = float(found.mean())
+    if not found.any():
+        raise NoFaceFound(f"no face was found in any frame of {name}: check that the face is lit, in view and facing the camera")
+    if ratio < config.min_face_ratio:
+        raise NoFaceFound(
+            f"a face was found in only {ratio:.0%} of the frames of {name}: too few to measure; "
+            "keep the face in view for the whole clip"
+        )
+    longest_gap = _longest_gap_s(t_s, found, frame_s)
+    quality = Quality(
+        face_found_ratio=ratio,
+        frames_with_face=int(found.sum()),
+        fps_measured=1.0 / frame_s,
+        variable_frame_rate=bool(dt.size > 2 and np.std(dt) / np.mean(dt) > VFR_CV),
+        longest_gap_s=longest_gap,
+        max_faces_seen=int(n_faces.max()),
+        multiple_faces=bool(n_faces.max() > 1),
+        tracked_duration_s=float(found.sum() * frame_s),
+    )
+    warnings = []
+    if 1 - ratio > WARN_FACE_LOST_RATIO:
+        warnings.append(
+            f"the face was lost in {1 - ratio:.0%} of the frames (longest gap {longest_gap:.1f} s); "
+            "those frames have no angles"
+        )
+    if quality.multiple_faces:
+        warnings.append(
+            f"{quality.max_faces_seen} faces were in view; the largest, most central one was measured"
+        )
+    return Analysis(video=info, t_s=t_s, angles=angles, quality=quality, warnings=tuple(warnings))
+
+
+def _longest_gap_s(t_s: np.ndarray, found: np.ndarray, frame_s: float) -> float:
+    """Longest run of frames without a face, in seconds (a run of k frames lasts k frame intervals)."""
+    longest = 0.0
+    run_start = None
+    for i, ok in enumerate(found):
+        if not ok and run_start is None:
+            run_start = i
+        if ok and run_start is not None:
+            longest = max(longest, float(t_s[i] - t_s[run_start]))
+            run_start = None
+    if run_start is not None:
+        longest = max(longest, float(t_s[-1] - t_s[run_start] + frame_s))
+    return longest

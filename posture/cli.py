@@ -1,0 +1,97 @@
+"""The ``posture`` command: parses arguments, calls the library, prints. No measurement happens here.
+
+Exit codes: 0 done; 1 the input cannot be analysed (one line on stderr says why); 2 wrong usage;
+3 the result was written but the face was lost in part of the clip (the warning says how much).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from posture import __version__
+from posture.errors import PostureError
+from posture.summary import DISCLAIMER
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+def _progress_bar(enabled: bool):
+    """A tqdm progress callback (frames done / expected, time left) on stderr, or None."""
+    if not enabled:
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="frame", desc="analysing", leave=False, file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int, expected: int, _elapsed: float) -> None:
+        if expected and bar.total != max(expected, done):
+            bar.total = max(expected, done)
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from posture.analysis import analyze
+
+    update, close = _progress_bar(not args.quiet and sys.stderr.isatty())
+    try:
+        result = analyze(args.video, progress=update)
+    finally:
+        close()
+    if args.json:
+        result.write_json(args.json)
+    if args.csv:
+        result.write_csv(args.csv)
+    if not args.quiet:
+        from posture.summary import summary_lines
+
+        print("\n".join(summary_lines(result)))
+        for path in (args.json, args.csv):
+            if path:
+                print(f"wrote {path}")
+    for warning in result.warnings:
+        print(f"posture: warning: {warning}", file=sys.stderr)
+    lost = 1.0 - result.quality.face_found_ratio
+    from posture.analysis import WARN_FACE_LOST_RATIO
+
+    return EXIT_PARTIAL if lost > WARN_FACE_LOST_RATIO else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="posture",
+        description=f"Measure the visible signs of cervical dystonia in a video. {DISCLAIMER}",
+    )
+    parser.add_argument("--version", action="version", version=f"posture {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("analyze", help="analyse a video and print / write the measurements")
+    p.add_argument("video", type=Path, help="video file (mp4, mov, webm, avi, ...)")
+    p.add_argument("--json", type=Path, metavar="OUT.json", help="write the full result as JSON")
+    p.add_argument("--csv", type=Path, metavar="OUT.csv", help="write the per-frame angles as CSV")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and warnings")
+    p.set_defaults(func=cmd_analyze)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except PostureError as exc:
+        print(f"posture: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("posture: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"posture: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,7 +16,7 @@ import numpy as np
 
 from posture.errors import ClipTooShort, NoFaceFound
 from posture.pipeline.frames import read_frames
-from posture.pipeline.headpose import PoseConfig, head_angles
+from posture.pipeline.headpose import PoseConfig, face_geometry, head_angles
 from posture.pipeline.landmarks import FaceTracker
 from posture.result import Analysis, Quality
 
@@ -41,15 +41,21 @@ class AnalysisConfig:
     min_face_ratio: float = MIN_FACE_RATIO
 
 
-def analyze(path: str | Path, config: AnalysisConfig | None = None, progress: Progress | None = None) -> Analysis:
+def analyze(
+    path: str | Path, config: AnalysisConfig | None = None, progress: Progress | None = None
+) -> Analysis:
     """Analyse a video file. Raises a :class:`~posture.errors.PostureError` subclass on bad input."""
     config = config or AnalysisConfig()
     info, frames = read_frames(path)
-    expected = info.frames or (int(round(info.duration_s * info.fps)) if np.isfinite(info.duration_s * info.fps) else 0)
+    expected = info.frames or (
+        int(round(info.duration_s * info.fps)) if np.isfinite(info.duration_s * info.fps) else 0
+    )
     t_list: list[float] = []
     angle_list: list[np.ndarray] = []
     n_faces: list[int] = []
+    geometry: list[np.ndarray] = []
     nan3 = np.full(3, np.nan)
+    nan_geometry = np.full(10, np.nan)
     start = time.perf_counter()
     with FaceTracker() as tracker:
         for frame in frames:
@@ -57,19 +63,28 @@ def analyze(path: str | Path, config: AnalysisConfig | None = None, progress: Pr
             t_list.append(frame.t_s)
             if obs is None:
                 angle_list.append(nan3)
+                geometry.append(nan_geometry)
                 n_faces.append(0)
             else:
                 h, w = frame.image.shape[:2]
                 angle_list.append(head_angles(obs.points, w, h, config.pose))
+                geometry.append(face_geometry(obs.points))
                 n_faces.append(obs.n_faces)
             if progress is not None:
                 progress(len(t_list), expected, time.perf_counter() - start)
     t_s = np.asarray(t_list)
     angles = np.vstack(angle_list)
-    return _assemble(info, t_s, angles, np.asarray(n_faces), config)
+    return _assemble(info, t_s, angles, np.vstack(geometry), np.asarray(n_faces), config)
 
 
-def _assemble(info, t_s: np.ndarray, angles: np.ndarray, n_faces: np.ndarray, config: AnalysisConfig) -> Analysis:
+def _assemble(
+    info,
+    t_s: np.ndarray,
+    angles: np.ndarray,
+    geometry: np.ndarray,
+    n_faces: np.ndarray,
+    config: AnalysisConfig,
+) -> Analysis:
     name = Path(info.path).name
     dt = np.diff(t_s)
     frame_s = float(np.median(dt)) if dt.size else float("nan")
@@ -81,7 +96,9 @@ def _assemble(info, t_s: np.ndarray, angles: np.ndarray, n_faces: np.ndarray, co
     found = np.isfinite(angles).all(axis=1)
     ratio = float(found.mean())
     if not found.any():
-        raise NoFaceFound(f"no face was found in any frame of {name}: check that the face is lit, in view and facing the camera")
+        raise NoFaceFound(
+            f"no face was found in any frame of {name}: check that the face is lit, in view and facing the camera"
+        )
     if ratio < config.min_face_ratio:
         raise NoFaceFound(
             f"a face was found in only {ratio:.0%} of the frames of {name}: too few to measure; "
@@ -108,7 +125,9 @@ def _assemble(info, t_s: np.ndarray, angles: np.ndarray, n_faces: np.ndarray, co
         warnings.append(
             f"{quality.max_faces_seen} faces were in view; the largest, most central one was measured"
         )
-    return Analysis(video=info, t_s=t_s, angles=angles, quality=quality, warnings=tuple(warnings))
+    return Analysis(
+        video=info, t_s=t_s, angles=angles, face=geometry, quality=quality, warnings=tuple(warnings)
+    )
 
 
 def _longest_gap_s(t_s: np.ndarray, found: np.ndarray, frame_s: float) -> float:

@@ -97,13 +97,16 @@ class Analysis:
     """Everything measured from one video.
 
     ``t_s``: (n,) seconds from the first frame. ``angles``: (n, 3) degrees
-    ``[rotation, tilt, flexion]``, NaN where no face. ``metrics``: the clinical sections (an object
-    with ``to_dict()``), or None when not computed.
+    ``[rotation, tilt, flexion]``, NaN where no face. ``face``: (n, 10) pixels, NaN where no face,
+    columns :data:`posture.pipeline.headpose.FACE_GEOMETRY_COLUMNS` (eye centres, nose tip, face
+    box; for overlays, blurring and body scale; not part of the JSON). ``metrics``: the clinical
+    sections (an object with ``to_dict()``), or None when not computed.
     """
 
     video: VideoInfo
     t_s: np.ndarray
     angles: np.ndarray
+    face: np.ndarray
     quality: Quality
     warnings: tuple[str, ...] = ()
     metrics: Any = None

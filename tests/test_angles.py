@@ -25,7 +25,8 @@ def test_positive_flexion_is_chin_down():
 
 
 @pytest.mark.parametrize(
-    "angles", [(0, 0, 0), (30, 0, 0), (-70, 10, 5), (25, -12, 15), (-35, 18, -20), (10, 35, 45), (5, -30, -40)]
+    "angles",
+    [(0, 0, 0), (30, 0, 0), (-70, 10, 5), (25, -12, 15), (-35, 18, -20), (10, 35, 45), (5, -30, -40)],
 )
 def test_round_trip(angles):
     np.testing.assert_allclose(matrix_to_angles(angles_to_matrix(*angles)), angles, atol=1e-9)

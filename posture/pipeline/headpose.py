@@ -112,7 +112,9 @@ def focal_length_px(width: int, height: int, hfov_deg: float) -> float:
     return 0.5 * max(width, height) / np.tan(np.radians(hfov_deg) / 2.0)
 
 
-def head_rotation(points_px: np.ndarray, width: int, height: int, config: PoseConfig = PoseConfig()) -> np.ndarray:
+def head_rotation(
+    points_px: np.ndarray, width: int, height: int, config: PoseConfig = PoseConfig()
+) -> np.ndarray:
     """The head's rotation matrix (3, 3) relative to the camera, from one face's landmarks."""
     model, weights = canonical_face()
     target = to_camera_frame(points_px, width, height)
@@ -122,15 +124,31 @@ def head_rotation(points_px: np.ndarray, width: int, height: int, config: PoseCo
     return align @ rot
 
 
-def head_angles(points_px: np.ndarray, width: int, height: int, config: PoseConfig = PoseConfig()) -> np.ndarray:
+def head_angles(
+    points_px: np.ndarray, width: int, height: int, config: PoseConfig = PoseConfig()
+) -> np.ndarray:
     """``[rotation_deg, tilt_deg, flexion_deg]`` (3,) of one face (conventions of posture.angles)."""
     return matrix_to_angles(head_rotation(points_px, width, height, config))
 
 
-def face_points(points_px: np.ndarray) -> dict[str, np.ndarray]:
-    """Pixel positions the later stages need: eye centres (patient's left/right) and nose tip, (2,)."""
-    return {
-        "left_eye": points_px[LEFT_EYE, :2].mean(axis=0),
-        "right_eye": points_px[RIGHT_EYE, :2].mean(axis=0),
-        "nose": points_px[NOSE_TIP, :2].copy(),
-    }
+# Columns of the per-frame face geometry array (pixels, x right, y down).
+FACE_GEOMETRY_COLUMNS = (
+    "left_eye_x", "left_eye_y", "right_eye_x", "right_eye_y", "nose_x", "nose_y",
+    "box_x0", "box_y0", "box_x1", "box_y1",
+)  # fmt: skip
+
+
+def face_geometry(points_px: np.ndarray) -> np.ndarray:
+    """(10,) pixel positions later stages need (see FACE_GEOMETRY_COLUMNS): the eye centres
+    (patient's left eye = image right), the nose tip, and the face's bounding box."""
+    lo = points_px[:, :2].min(axis=0)
+    hi = points_px[:, :2].max(axis=0)
+    return np.concatenate(
+        [
+            points_px[LEFT_EYE, :2].mean(axis=0),
+            points_px[RIGHT_EYE, :2].mean(axis=0),
+            points_px[NOSE_TIP, :2],
+            lo,
+            hi,
+        ]
+    )

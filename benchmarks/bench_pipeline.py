@@ -1,0 +1,122 @@
+"""Speed and memory of the analysis, as ratios against baselines measured in the same run.
+
+    .venv/bin/python benchmarks/bench_pipeline.py [--seconds 30] [--source sample_videos/still_neutral.mp4]
+
+Builds a 1280x720 30 fps clip of the requested length from a bundled sample clip (scaled up and
+looped), then reports:
+
+- decode-only time (PyAV decode + RGB conversion of every frame: the floor any analysis pays);
+- full analysis time, as a multiple of real time (clip duration / analysis time; target >= 3) and as
+  a multiple of the decode-only time (target <= 4);
+- peak memory (max RSS of a fresh process) analysing a clip of a third of the length and of the
+  full length: the ratio shows whether memory grows with clip length (target ~1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def make_clip(source: Path, out: Path, seconds: float, size=(1280, 720), fps: int = 30) -> None:
+    """Scale ``source`` to ``size`` and loop it (ping-pong, so motion stays smooth) for ``seconds``."""
+    from posture.pipeline.frames import read_frames
+
+    _, frames = read_frames(source)
+    images = [f.image for f in frames]
+    images = images + images[::-1]
+    with av.open(str(out), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"crf": "23", "preset": "veryfast"}
+        for i in range(int(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(images[i % len(images)], format="rgb24")
+            frame = frame.reformat(width=size[0], height=size[1])
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def decode_only(path: Path) -> tuple[float, int]:
+    from posture.pipeline.frames import read_frames
+
+    start = time.perf_counter()
+    _, frames = read_frames(path)
+    n = sum(1 for _ in frames)
+    return time.perf_counter() - start, n
+
+
+def analyse(path: Path) -> float:
+    from posture.analysis import analyze
+
+    start = time.perf_counter()
+    analyze(path)
+    return time.perf_counter() - start
+
+
+def peak_rss_mb(path: Path) -> float:
+    """Max resident memory (MB) of a fresh Python process that analyses ``path``."""
+    code = (
+        "import resource, sys; from posture.analysis import analyze; analyze(sys.argv[1]); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--source", type=Path, default=ROOT / "sample_videos" / "still_neutral.mp4")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        long_clip = Path(tmp) / "long.mp4"
+        short_clip = Path(tmp) / "short.mp4"
+        make_clip(args.source, long_clip, args.seconds)
+        make_clip(args.source, short_clip, args.seconds / 3)
+
+        decode_s, n_frames = decode_only(long_clip)
+        analysis_s = analyse(long_clip)
+        rss_short = peak_rss_mb(short_clip)
+        rss_long = peak_rss_mb(long_clip)
+
+    figures = {
+        "clip": {"seconds": args.seconds, "frames": n_frames, "size": "1280x720", "fps": 30},
+        "decode_only_s": round(decode_s, 2),
+        "analysis_s": round(analysis_s, 2),
+        "analysis_ms_per_frame": round(1000 * analysis_s / n_frames, 2),
+        "realtime_factor": round(args.seconds / analysis_s, 2),
+        "analysis_over_decode": round(analysis_s / decode_s, 2),
+        "peak_rss_mb": {"third_length": round(rss_short, 1), "full_length": round(rss_long, 1)},
+        "peak_rss_growth": round(rss_long / rss_short, 3),
+    }
+    print(json.dumps(figures, indent=1))
+    print(
+        f"analysis runs {figures['realtime_factor']}x faster than real time (target >= 3), "
+        f"{figures['analysis_over_decode']}x decode-only time (target <= 4); peak memory "
+        f"{rss_long:.0f} MB for {args.seconds:.0f} s vs {rss_short:.0f} MB for {args.seconds / 3:.0f} s "
+        f"(x{figures['peak_rss_growth']})"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Developer tools for posture (not part of the installed package): the ground-truth clip renderer."""

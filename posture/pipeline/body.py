@@ -1,0 +1,74 @@
+"""Stage 2b: MediaPipe pose -> the shoulders in pixels, a few times a second.
+
+Uses the pose model shipped in the ``mediapipe==0.10.21`` wheel (``model_complexity=1``, the only
+one it carries; 0 and 2 would be downloaded). Shoulders move slowly compared with the head, so the
+pose model runs on every ``stride``-th frame only (about :data:`BODY_RATE_HZ`), which keeps the
+analysis fast; the other frames get NaN.
+
+MediaPipe names pose landmarks from the person's own side: LEFT_SHOULDER (11) is the patient's
+left shoulder, which appears on the image's right in an unmirrored camera image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posture.pipeline.landmarks import quiet_stderr
+
+BODY_RATE_HZ = 5.0
+LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
+# Columns of the per-frame body array: patient's left then right shoulder, (x px, y px, visibility).
+BODY_COLUMNS = ("left_x", "left_y", "left_visibility", "right_x", "right_y", "right_visibility")
+
+
+def body_stride(fps: float) -> int:
+    """Run the pose model on every n-th frame so that it runs about BODY_RATE_HZ times a second."""
+    if not np.isfinite(fps) or fps <= 0:
+        return 6
+    return max(1, int(round(fps / BODY_RATE_HZ)))
+
+
+class BodyTracker:
+    """Follows one person's shoulders through one video. Use as a context manager."""
+
+    def __init__(self) -> None:
+        import mediapipe as mp
+
+        with quiet_stderr():
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=False,
+                model_complexity=1,
+                smooth_landmarks=True,
+                enable_segmentation=False,
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
+            )
+        self._first = True
+
+    def __enter__(self) -> BodyTracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def process(self, image: np.ndarray) -> np.ndarray:
+        """(6,) shoulders of the person in ``image`` ((h, w, 3) RGB), see BODY_COLUMNS; NaN if none."""
+        h, w = image.shape[:2]
+        if self._first:
+            with quiet_stderr():
+                result = self._pose.process(image)
+            self._first = False
+        else:
+            result = self._pose.process(image)
+        if result.pose_landmarks is None:
+            return np.full(len(BODY_COLUMNS), np.nan)
+        lm = result.pose_landmarks.landmark
+        out = []
+        for idx in (LEFT_SHOULDER, RIGHT_SHOULDER):
+            out += [lm[idx].x * w, lm[idx].y * h, lm[idx].visibility]
+        return np.asarray(out, dtype=float)

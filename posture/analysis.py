@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from posture.errors import ClipTooShort, NoFaceFound
+from posture.metrics import BodyLandmarks, MetricsConfig, compute_metrics
 from posture.pipeline.body import BODY_COLUMNS, BodyTracker, body_stride
-from posture.pipeline.frames import read_frames
+from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig, face_geometry, head_angles
-from posture.pipeline.landmarks import FaceTracker
+from posture.pipeline.landmarks import FaceTracker, quiet_stderr
 from posture.result import Analysis, Quality
 
 # A progress callback receives (frames done, frames expected or 0 if unknown, seconds elapsed).
@@ -42,6 +43,7 @@ class AnalysisConfig:
     min_face_ratio: float = MIN_FACE_RATIO
     # Shoulders from the pose model (a few times a second); off saves about a quarter of the time.
     body: bool = True
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
 
 def analyze(
@@ -50,6 +52,7 @@ def analyze(
     """Analyse a video file. Raises a :class:`~posture.errors.PostureError` subclass on bad input."""
     config = config or AnalysisConfig()
     info, frames = read_frames(path)
+    frames = prefetch(frames)
     expected = info.frames or (
         int(round(info.duration_s * info.fps)) if np.isfinite(info.duration_s * info.fps) else 0
     )
@@ -63,7 +66,7 @@ def analyze(
     nan_body = np.full(len(BODY_COLUMNS), np.nan)
     stride = body_stride(info.fps)
     start = time.perf_counter()
-    with FaceTracker() as tracker, (BodyTracker() if config.body else _NoBody()) as body:
+    with quiet_stderr(), FaceTracker() as tracker, BodyTracker() if config.body else _NoBody() as body:
         for frame in frames:
             obs = tracker.process(frame.image)
             body_rows.append(body.process(frame.image) if frame.index % stride == 0 else nan_body)
@@ -82,7 +85,25 @@ def analyze(
     t_s = np.asarray(t_list)
     angles = np.vstack(angle_list)
     analysis = _assemble(info, t_s, angles, np.vstack(geometry), np.asarray(n_faces), config)
-    return replace(analysis, body=np.vstack(body_rows))
+    body_array = np.vstack(body_rows)
+    metrics = compute_metrics(t_s, angles, body_landmarks(analysis.face, body_array, info), config.metrics)
+    return replace(analysis, body=body_array, metrics=metrics)
+
+
+def body_landmarks(face: np.ndarray, body: np.ndarray, info) -> BodyLandmarks:
+    """The metrics' view of the per-frame face geometry and pose shoulders (pixels, upright image)."""
+    col = {name: i for i, name in enumerate(BODY_COLUMNS)}
+    return BodyLandmarks(
+        left_shoulder_px=body[:, [col["left_x"], col["left_y"]]],
+        right_shoulder_px=body[:, [col["right_x"], col["right_y"]]],
+        left_shoulder_visibility=body[:, col["left_visibility"]],
+        right_shoulder_visibility=body[:, col["right_visibility"]],
+        left_eye_px=face[:, 0:2],
+        right_eye_px=face[:, 2:4],
+        image_size_px=(info.width, info.height),
+        left_shoulder_depth_px=body[:, col["left_depth"]],
+        right_shoulder_depth_px=body[:, col["right_depth"]],
+    )
 
 
 class _NoBody:

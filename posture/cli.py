@@ -7,6 +7,7 @@ Exit codes: 0 done; 1 the input cannot be analysed (one line on stderr says why)
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -23,14 +24,20 @@ def _progress_bar(enabled: bool):
         return None, lambda: None
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="frame", desc="analysing", leave=False, file=sys.stderr, dynamic_ncols=True)
+    # The analysis points fd 2 at /dev/null while MediaPipe runs; draw on a copy of the terminal's fd.
+    stream = os.fdopen(os.dup(sys.stderr.fileno()), "w")
+    bar = tqdm(total=0, unit="frame", desc="analysing", leave=False, file=stream, dynamic_ncols=True)
 
     def update(done: int, expected: int, _elapsed: float) -> None:
         if expected and bar.total != max(expected, done):
             bar.total = max(expected, done)
         bar.update(done - bar.n)
 
-    return update, bar.close
+    def close() -> None:
+        bar.close()
+        stream.close()
+
+    return update, close
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from posture.pipeline.landmarks import quiet_stderr
-
-BODY_RATE_HZ = 5.0
+BODY_RATE_HZ = 2.0
 LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
-# Columns of the per-frame body array: patient's left then right shoulder, (x px, y px, visibility).
-BODY_COLUMNS = ("left_x", "left_y", "left_visibility", "right_x", "right_y", "right_visibility")
+# Columns of the per-frame body array: the patient's left then right shoulder: x, y in pixels (y down),
+# depth in the same pixel scale (MediaPipe's z x width; larger = farther), visibility 0..1.
+BODY_COLUMNS = (
+    "left_x", "left_y", "left_depth", "left_visibility",
+    "right_x", "right_y", "right_depth", "right_visibility",
+)  # fmt: skip
 
 
 def body_stride(fps: float) -> int:
@@ -29,21 +31,20 @@ def body_stride(fps: float) -> int:
 
 
 class BodyTracker:
-    """Follows one person's shoulders through one video. Use as a context manager."""
+    """Follows one person's shoulders through one video. Use as a context manager, inside
+    :func:`posture.pipeline.landmarks.quiet_stderr` (MediaPipe logs while its models start)."""
 
     def __init__(self) -> None:
         import mediapipe as mp
 
-        with quiet_stderr():
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False,
-                model_complexity=1,
-                smooth_landmarks=True,
-                enable_segmentation=False,
-                min_detection_confidence=0.5,
-                min_tracking_confidence=0.5,
-            )
-        self._first = True
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=1,
+            smooth_landmarks=True,
+            enable_segmentation=False,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
 
     def __enter__(self) -> BodyTracker:
         return self
@@ -57,18 +58,13 @@ class BodyTracker:
             self._pose = None
 
     def process(self, image: np.ndarray) -> np.ndarray:
-        """(6,) shoulders of the person in ``image`` ((h, w, 3) RGB), see BODY_COLUMNS; NaN if none."""
+        """(8,) shoulders of the person in ``image`` ((h, w, 3) RGB), see BODY_COLUMNS; NaN if none."""
         h, w = image.shape[:2]
-        if self._first:
-            with quiet_stderr():
-                result = self._pose.process(image)
-            self._first = False
-        else:
-            result = self._pose.process(image)
+        result = self._pose.process(image)
         if result.pose_landmarks is None:
             return np.full(len(BODY_COLUMNS), np.nan)
         lm = result.pose_landmarks.landmark
         out = []
         for idx in (LEFT_SHOULDER, RIGHT_SHOULDER):
-            out += [lm[idx].x * w, lm[idx].y * h, lm[idx].visibility]
+            out += [lm[idx].x * w, lm[idx].y * h, lm[idx].z * w, lm[idx].visibility]
         return np.asarray(out, dtype=float)

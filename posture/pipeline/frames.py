@@ -11,9 +11,11 @@ upright, as a player would show it. Decoding is done by PyAV (FFmpeg).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from queue import Full, Queue
 
 import av
 import numpy as np
@@ -141,6 +143,43 @@ def _upright(image: np.ndarray, rotation_ccw_deg: int) -> np.ndarray:
     """Apply a display rotation: the image a player shows. ``np.rot90`` turns counter-clockwise."""
     k = (rotation_ccw_deg // 90) % 4
     return np.ascontiguousarray(np.rot90(image, k=k)) if k else image
+
+
+def prefetch(frames: Iterator[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Decode ahead in a background thread (PyAV releases the GIL while decoding), holding at most
+    ``depth`` frames, so decoding overlaps with landmarking. Exceptions are re-raised in order."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        queue.put(frame, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer
+            queue.put(exc)
+
+    worker = threading.Thread(target=work, name="posture-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 def read_frames(path: str | os.PathLike) -> tuple[VideoInfo, Iterator[Frame]]:

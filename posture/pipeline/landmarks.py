@@ -11,32 +11,57 @@ one, and then kept by proximity to where it was in the previous frame (see :func
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 N_LANDMARKS = 468
-# Faces looked for per frame: more than one so a second person in view is noticed and the right
-# face can be chosen; MediaPipe then runs its (cheap) face detector on every frame.
-MAX_FACES = 2
+# Faces the mesh follows once several faces have been seen in view.
+MAX_FACES = 3
+
+
+def _libc_fflush() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).fflush(None)
+
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_saved_fd: int | None = None
 
 
 @contextlib.contextmanager
 def quiet_stderr() -> Iterator[None]:
-    """Point file descriptor 2 at /dev/null for the duration (MediaPipe's C++ start-up logging)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    """Point file descriptor 2 at /dev/null for the duration (MediaPipe's C++ start-up logging).
+
+    Re-entrant and thread-safe: fd 2 is redirected by the first caller and restored by the last,
+    so two analyses running at once (two dashboard users) cannot leave it pointing at /dev/null.
+    """
+    global _quiet_depth, _saved_fd
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            sys.stderr.flush()
+            _saved_fd = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        _quiet_depth += 1
     try:
-        os.dup2(devnull, 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0 and _saved_fd is not None:
+                # The C++ side may have buffered lines in C stdio: flush them into /dev/null first.
+                _libc_fflush()
+                os.dup2(_saved_fd, 2)
+                os.close(_saved_fd)
+                _saved_fd = None
 
 
 @dataclass(frozen=True)
@@ -76,21 +101,38 @@ class FaceTracker:
     """Follows one face through the frames of one video (or one live stream).
 
     Use as a context manager; call :meth:`process` with each upright RGB frame in time order.
+    MediaPipe logs to fd 2 from its own threads while its models start (sometimes after a call
+    returns): wrap the tracker's whole life in :func:`quiet_stderr` to keep the terminal clean.
+
+    Speed: the face mesh follows one face (its detector then only runs when the track is lost); a
+    separate full-range face detector looks for other faces every ``detect_every`` frames. Once
+    several faces have been seen, a mesh that tracks up to :data:`MAX_FACES` takes over, so the
+    right face can be chosen (see :func:`choose_face`).
     """
 
-    def __init__(self, max_faces: int = MAX_FACES) -> None:
+    def __init__(self, refine: bool = True, detect_every: int = 15) -> None:
         import mediapipe as mp
 
-        with quiet_stderr():
-            self._mesh = mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=False,
-                max_num_faces=max_faces,
-                refine_landmarks=False,
-                min_detection_confidence=0.5,
-                min_tracking_confidence=0.5,
-            )
-        self._first = True
+        self._mp = mp
+        self._refine = refine
+        self._detect_every = max(1, detect_every)
+        self._calls = 0
+        self._mesh = self._new_mesh(1)
+        self._multi = False
+        self._detector = mp.solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=0.6
+        )
         self._previous_centre: np.ndarray | None = None
+        self.max_faces_seen = 0
+
+    def _new_mesh(self, max_faces: int):
+        return self._mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=False,
+            max_num_faces=max_faces,
+            refine_landmarks=self._refine,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
 
     def __enter__(self) -> FaceTracker:
         return self
@@ -99,20 +141,28 @@ class FaceTracker:
         self.close()
 
     def close(self) -> None:
-        if self._mesh is not None:
-            self._mesh.close()
-            self._mesh = None
+        for graph in (self._mesh, self._detector):
+            if graph is not None:
+                graph.close()
+        self._mesh = self._detector = None
+
+    def _count_faces(self, image: np.ndarray) -> int:
+        detections = self._detector.process(image).detections or []
+        return len(detections)
 
     def process(self, image: np.ndarray) -> FaceObservation | None:
         """Landmarks of the followed face in ``image`` ((h, w, 3) uint8 RGB), or None if no face."""
         h, w = image.shape[:2]
-        if self._first:
-            with quiet_stderr():
-                result = self._mesh.process(image)
-            self._first = False
-        else:
-            result = self._mesh.process(image)
-        faces = result.multi_face_landmarks or []
+        detected = 0
+        if self._calls % self._detect_every == 0:
+            detected = self._count_faces(image)
+            if detected > 1 and not self._multi:
+                self._mesh.close()
+                self._mesh = self._new_mesh(MAX_FACES)
+                self._multi = True
+        self._calls += 1
+        faces = self._mesh.process(image).multi_face_landmarks or []
+        self.max_faces_seen = max(self.max_faces_seen, detected, len(faces))
         if not faces:
             self._previous_centre = None
             return None
@@ -123,4 +173,4 @@ class FaceTracker:
         ]
         chosen = candidates[choose_face(candidates, w, h, self._previous_centre)]
         self._previous_centre = chosen[:, :2].mean(axis=0)
-        return FaceObservation(points=chosen, n_faces=len(faces))
+        return FaceObservation(points=chosen, n_faces=max(len(faces), detected))

@@ -1,0 +1,386 @@
+"""Shoulders and head shift: the head over the trunk, from pose shoulders and the face's eye centres.
+
+Inputs are image pixels (x to the image's right, y **down**) of an upright frame. Left and right are
+the patient's: MediaPipe Pose's LEFT_SHOULDER (11) is the patient's left shoulder, on the image's
+right in an unmirrored camera image. Geometry uses the image axes (the camera is level by protocol),
+with the patient's left found from the order of the two shoulders, so it does not depend on whether
+the image was mirrored, as long as the landmark labels are the patient's true sides.
+
+Pixels become centimetres through the interpupillary distance (IPD): ``cm_per_px = IPD_cm ·
+cos(rotation) / |left eye - right eye|_px`` (a turned head shows its eyes closer together by
+cos(rotation)), with ``IPD_cm`` the adult mean 6.3 cm; per-person IPD varies about ±0.4 cm, so
+centimetres carry about ±7 % scale error. Frames with the head turned beyond
+``max_rotation_for_scale_deg`` are not used for the scale.
+
+JSON section ``shoulders`` (:meth:`ShouldersResult.to_dict`)::
+
+    available (bool), reason (str | None: why not, e.g. shoulders out of view),
+    higher ("left" | "right" | "level"), elevation_cm (float >= 0: height difference of the
+        shoulders, "level" below level_cm), description (e.g. "left shoulder higher by 2.3 cm"),
+    shoulder_line_deg (float: slope of the shoulder line, + = the patient's LEFT shoulder lower, the
+        same sense as head tilt + = left ear toward the left shoulder; a raised right shoulder and a
+        trunk leaning to the left look alike here),
+    trunk_rotation_deg (float | None: + = chest turned toward the patient's left; only when landmark
+        depth was given, else None),
+    head_tilt_relative_deg (head tilt_deg minus shoulder_line_deg: tilt of the head over the shoulder
+        line), head_rotation_relative_deg (rotation_deg minus trunk_rotation_deg | None),
+    shoulder_width_cm, cm_per_px (the scale used), scale_reference (str), coverage_pct (share of the
+        clip's seconds in which both shoulders were seen),
+    warnings ([str]: trunk leaning or turned more than trunk_warning_deg, shoulders narrow).
+
+JSON section ``shift`` (:meth:`ShiftResult.to_dict`)::
+
+    available (bool), reason (str | None),
+    lateral_cm (float: horizontal offset of the eyes' midpoint from the shoulders' midpoint, + = toward
+        the patient's LEFT (the image's right in an unmirrored image; the camera is level by protocol),
+        after removing the sideways travel that turning and tilting the head about the top of the
+        neck cause), direction ("left" | "right" | "none"), present (bool: |lateral_cm| >=
+        shift_present_cm), description,
+    sagittal_cm (None: not measurable from a camera in front), sagittal_reason (str).
+
+All values are medians over the frames where everything they need was seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posture.angles import angles_to_matrix
+from posture.errors import InvalidInput
+from posture.metrics.config import MetricsConfig
+from posture.metrics.inputs import check_angles
+from posture.metrics.serialize import json_ready
+
+__all__ = ["BodyLandmarks", "ShouldersResult", "ShiftResult", "analyze_body", "shoulder_coverage"]
+
+SAGITTAL_REASON = (
+    "forward or backward head shift cannot be measured from a camera in front of the patient (the "
+    "translation is along the line of sight); film the patient from the side to assess it"
+)
+
+
+@dataclass(frozen=True)
+class BodyLandmarks:
+    """Per-frame body landmarks in pixels of the upright image (x right, y down), NaN where not found.
+
+    left_shoulder_px, right_shoulder_px: (n, 2) the patient's left / right shoulder (MediaPipe Pose 11 /
+        12).
+    left_shoulder_visibility, right_shoulder_visibility: (n,) MediaPipe visibility 0..1 (NaN = not
+        detected).
+    left_eye_px, right_eye_px: (n, 2) centres of the patient's left / right eye (face mesh).
+    image_size_px: (width, height) of the image in pixels.
+    The pose model may run on every few frames only: frames where it did not run are simply NaN.
+    left_shoulder_depth_px, right_shoulder_depth_px: optional (n,) distance from the camera along the
+        line of sight, in the same pixel units as x (MediaPipe Pose's z times the image width; larger
+        = farther). Only used for trunk rotation.
+    """
+
+    left_shoulder_px: np.ndarray
+    right_shoulder_px: np.ndarray
+    left_shoulder_visibility: np.ndarray
+    right_shoulder_visibility: np.ndarray
+    left_eye_px: np.ndarray
+    right_eye_px: np.ndarray
+    image_size_px: tuple[int, int]
+    left_shoulder_depth_px: np.ndarray | None = None
+    right_shoulder_depth_px: np.ndarray | None = None
+
+    def checked(self, n: int) -> BodyLandmarks:
+        """A copy with float arrays, after checking shapes against ``n`` frames.
+
+        Raises:
+            InvalidInput: when an array does not have the documented shape.
+        """
+        out = {}
+        for name in ("left_shoulder_px", "right_shoulder_px", "left_eye_px", "right_eye_px"):
+            arr = np.asarray(getattr(self, name), dtype=float)
+            if arr.shape != (n, 2):
+                raise InvalidInput(
+                    f"{name} must have shape ({n}, 2) (x, y pixels per frame), got {arr.shape}"
+                )
+            out[name] = arr
+        for name in (
+            "left_shoulder_visibility",
+            "right_shoulder_visibility",
+            "left_shoulder_depth_px",
+            "right_shoulder_depth_px",
+        ):
+            value = getattr(self, name)
+            if value is None:
+                out[name] = None
+                continue
+            arr = np.asarray(value, dtype=float)
+            if arr.shape != (n,):
+                raise InvalidInput(f"{name} must have shape ({n},) (one value per frame), got {arr.shape}")
+            out[name] = arr
+        size = tuple(float(v) for v in self.image_size_px)
+        if len(size) != 2 or not all(np.isfinite(size)) or min(size) <= 0:
+            raise InvalidInput(f"image_size_px must be (width, height) in pixels, got {self.image_size_px}")
+        return BodyLandmarks(image_size_px=size, **out)
+
+
+@dataclass(frozen=True)
+class ShouldersResult:
+    """The ``shoulders`` section; see the module docstring for keys, units and signs."""
+
+    available: bool
+    reason: str | None
+    higher: str | None = None
+    elevation_cm: float | None = None
+    description: str | None = None
+    shoulder_line_deg: float | None = None
+    trunk_rotation_deg: float | None = None
+    head_tilt_relative_deg: float | None = None
+    head_rotation_relative_deg: float | None = None
+    shoulder_width_cm: float | None = None
+    cm_per_px: float | None = None
+    scale_reference: str | None = None
+    coverage_pct: float | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (keys as the fields; NaN -> None)."""
+        return json_ready(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ShiftResult:
+    """The ``shift`` section; see the module docstring for keys, units and signs."""
+
+    available: bool
+    reason: str | None
+    lateral_cm: float | None = None
+    direction: str | None = None
+    present: bool | None = None
+    description: str | None = None
+    sagittal_cm: float | None = None
+    sagittal_reason: str = SAGITTAL_REASON
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (keys as the fields; NaN -> None)."""
+        return json_ready(self.__dict__)
+
+
+def _median(values: np.ndarray) -> float:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
+def _or_none(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _inside(points: np.ndarray, size: tuple[float, float]) -> np.ndarray:
+    """(n,) bool: finite and inside the image (the pose model extrapolates points out of frame)."""
+    with np.errstate(invalid="ignore"):
+        return (
+            np.isfinite(points).all(axis=1)
+            & (points[:, 0] >= 0)
+            & (points[:, 0] <= size[0])
+            & (points[:, 1] >= 0)
+            & (points[:, 1] <= size[1])
+        )
+
+
+def shoulder_coverage(t_s: np.ndarray, seen: np.ndarray, bin_s: float) -> float:
+    """Share (0..1) of the clip's ``bin_s``-long time bins holding at least one frame with both shoulders.
+
+    Measured in time, not frames, because the pipeline runs the pose model on every few frames only
+    (the others are NaN, exactly like frames where it found no one).
+
+    Args:
+        t_s: (n,) float seconds, strictly increasing.
+        seen: (n,) bool, both shoulders found in the frame.
+        bin_s: bin length (s).
+    """
+    t = np.asarray(t_s, dtype=float)
+    if t.size == 0:
+        return 0.0
+    bins = np.floor((t - t[0]) / bin_s).astype(int)
+    covered = np.zeros(bins[-1] + 1, dtype=bool)
+    covered[bins[np.asarray(seen, dtype=bool)]] = True
+    return float(covered.mean())
+
+
+def analyze_body(
+    t_s: np.ndarray,
+    angles: np.ndarray,
+    body: BodyLandmarks | None,
+    config: MetricsConfig = MetricsConfig(),
+) -> tuple[ShouldersResult, ShiftResult]:
+    """Shoulder elevation, trunk attitude and lateral head shift.
+
+    Args:
+        t_s: (n,) float seconds, the frames' presentation times.
+        angles: (n, 3) float degrees ``[rotation, tilt, flexion]`` of the head, NaN where no face (for
+            the IPD foreshortening, the head-over-trunk angles and the shift correction).
+        body: landmarks per frame, or None when the pipeline has none.
+        config: ``interpupillary_cm``, ``min_shoulder_visibility``, ``min_visible_share``,
+            ``max_rotation_for_scale_deg``, ``level_cm``, ``trunk_warning_deg``, ``narrow_shoulders_cm``,
+            ``shift_present_cm``, ``eye_offset_from_pivot_cm``.
+
+    Returns:
+        ``(shoulders, shift)``; each is ``available=False`` with a reason when the shoulders (or, for
+        centimetres, the eyes) were not seen in enough frames.
+
+    Raises:
+        InvalidInput: for malformed inputs.
+    """
+    t, a = check_angles(t_s, angles)
+    cfg = config
+    if body is None:
+        reason = "no body landmarks were given: shoulders and shift were not measured"
+        return ShouldersResult(False, reason), ShiftResult(False, reason)
+    b = body.checked(t.size)
+    size = b.image_size_px
+    with np.errstate(invalid="ignore"):
+        seen = (
+            _inside(b.left_shoulder_px, size)
+            & _inside(b.right_shoulder_px, size)
+            & (b.left_shoulder_visibility >= cfg.min_shoulder_visibility)
+            & (b.right_shoulder_visibility >= cfg.min_shoulder_visibility)
+        )
+    share = shoulder_coverage(t, seen, cfg.shoulder_coverage_bin_s)
+    if share < cfg.min_visible_share:
+        reason = (
+            f"both shoulders were in view in only {100 * share:.0f} % of the clip (needs "
+            f"{100 * cfg.min_visible_share:.0f} %): frame the head and both shoulders, camera 1–2 m away"
+        )
+        return ShouldersResult(False, reason), ShiftResult(False, reason)
+
+    left, right = b.left_shoulder_px, b.right_shoulder_px
+    line = left - right  # toward the patient's left along the shoulder line (pixels)
+    width_px = np.hypot(line[:, 0], line[:, 1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # + when the left shoulder is lower (image y grows downward); |x| so mirroring does not matter
+        slope_deg = np.degrees(np.arctan2(line[:, 1], np.abs(line[:, 0])))
+        eye_px = np.hypot(*(b.left_eye_px - b.right_eye_px).T)
+        rotation = a[:, 0]
+        scale_ok = (
+            seen
+            & np.isfinite(eye_px)
+            & (eye_px > 0)
+            & np.isfinite(rotation)
+            & (np.abs(rotation) <= cfg.max_rotation_for_scale_deg)
+        )
+        cm_per_px = np.where(scale_ok, cfg.interpupillary_cm * np.cos(np.radians(rotation)) / eye_px, np.nan)
+    slope = np.where(seen, slope_deg, np.nan)
+    trunk_rotation = np.full(t.size, np.nan)
+    if b.left_shoulder_depth_px is not None and b.right_shoulder_depth_px is not None:
+        depth = b.left_shoulder_depth_px - b.right_shoulder_depth_px  # + = left shoulder farther
+        trunk_rotation = np.where(seen, np.degrees(np.arctan2(depth, width_px)), np.nan)
+    shoulder_line = _median(slope)
+    trunk_rot = _median(trunk_rotation)
+    tilt_rel = _median(a[:, 1] - slope)
+    rot_rel = _median(a[:, 0] - trunk_rotation)
+
+    warnings = []
+    if abs(shoulder_line) > cfg.trunk_warning_deg:
+        low = "left" if shoulder_line > 0 else "right"
+        warnings.append(
+            f"the shoulder line slopes {abs(shoulder_line):.0f}° ({low} shoulder lower): one shoulder is raised "
+            f"or the trunk leans; head tilt over the shoulder line is {tilt_rel:+.0f}° (camera: "
+            f"{_median(a[:, 1]):+.0f}°)"
+        )
+    if np.isfinite(trunk_rot) and abs(trunk_rot) > cfg.trunk_warning_deg:
+        side = "left" if trunk_rot > 0 else "right"
+        warnings.append(
+            f"the trunk is turned {abs(trunk_rot):.0f}° to the {side}: the head angles are relative to the camera; "
+            f"head rotation relative to the trunk is {rot_rel:+.0f}°"
+        )
+
+    scale = _median(cm_per_px)
+    if not np.isfinite(scale):
+        reason = (
+            "the eyes were not measured in the frames with shoulders (or the head was turned more than "
+            f"{cfg.max_rotation_for_scale_deg:g}°), so there is no centimetre scale"
+        )
+        shoulders = ShouldersResult(
+            available=True,
+            reason=reason,
+            shoulder_line_deg=shoulder_line,
+            trunk_rotation_deg=_or_none(trunk_rot),
+            head_tilt_relative_deg=_or_none(tilt_rel),
+            head_rotation_relative_deg=_or_none(rot_rel),
+            coverage_pct=100.0 * share,
+            warnings=tuple(warnings),
+        )
+        return shoulders, ShiftResult(False, reason)
+
+    # per-frame scale where measured, the clip's median elsewhere (the distance to the camera is steady)
+    frame_scale = np.where(np.isfinite(cm_per_px), cm_per_px, scale)
+    elevation = _median(np.where(seen, (right[:, 1] - left[:, 1]) * frame_scale, np.nan))  # + = left higher
+    width_cm = _median(np.where(seen, width_px * frame_scale, np.nan))
+    if abs(elevation) < cfg.level_cm:
+        higher, description = "level", f"level (within {cfg.level_cm:g} cm)"
+    else:
+        higher = "left" if elevation > 0 else "right"
+        description = f"{higher} shoulder higher by {abs(elevation):.1f} cm"
+    if not np.isfinite(trunk_rot) and width_cm < cfg.narrow_shoulders_cm:
+        warnings.append(
+            f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the camera"
+        )
+    shoulders = ShouldersResult(
+        available=True,
+        reason=None,
+        higher=higher,
+        elevation_cm=abs(elevation),
+        description=description,
+        shoulder_line_deg=shoulder_line,
+        trunk_rotation_deg=_or_none(trunk_rot),
+        head_tilt_relative_deg=_or_none(tilt_rel),
+        head_rotation_relative_deg=_or_none(rot_rel),
+        shoulder_width_cm=width_cm,
+        cm_per_px=scale,
+        scale_reference=(
+            f"interpupillary distance {cfg.interpupillary_cm:g} cm (adult mean), corrected for head rotation"
+        ),
+        coverage_pct=100.0 * share,
+        warnings=tuple(warnings),
+    )
+    return shoulders, _lateral_shift(a, b, seen, line, frame_scale, cfg)
+
+
+def _lateral_shift(
+    a: np.ndarray,
+    b: BodyLandmarks,
+    seen: np.ndarray,
+    line: np.ndarray,
+    frame_scale: np.ndarray,
+    cfg: MetricsConfig,
+) -> ShiftResult:
+    """Lateral head shift over the shoulders (see the module docstring)."""
+    eyes_mid = 0.5 * (b.left_eye_px + b.right_eye_px)
+    shoulders_mid = 0.5 * (b.left_shoulder_px + b.right_shoulder_px)
+    # horizontal, not along the shoulder line: a raised shoulder tilts that line without moving the head
+    # (the camera is level by protocol); the sign of the shoulders' x order says where the patient's left is
+    offset_px = (eyes_mid[:, 0] - shoulders_mid[:, 0]) * np.sign(line[:, 0])
+    # sideways travel of the eyes caused by turning/tilting the head about the top of the neck:
+    # x component (toward the patient's left) of R·(eyes relative to the pivot), with R from posture.angles
+    up_cm, forward_cm = cfg.eye_offset_from_pivot_cm
+    eyes_from_pivot = np.array([0.0, up_cm, forward_cm])
+    travel = np.full(a.shape[0], np.nan)
+    ok = seen & np.isfinite(a).all(axis=1) & np.isfinite(offset_px)
+    for i in np.flatnonzero(ok):
+        travel[i] = (angles_to_matrix(*a[i]) @ eyes_from_pivot)[0]
+    lateral = _median(offset_px * frame_scale - travel)
+    if not np.isfinite(lateral):
+        return ShiftResult(False, "the eyes and both shoulders were never measured in the same frame")
+    present = abs(lateral) >= cfg.shift_present_cm
+    direction = ("left" if lateral > 0 else "right") if present else "none"
+    description = (
+        f"head shifted {abs(lateral):.1f} cm to the {direction} over the shoulders"
+        if present
+        else f"no lateral shift (within {cfg.shift_present_cm:g} cm)"
+    )
+    return ShiftResult(
+        available=True,
+        reason=None,
+        lateral_cm=lateral,
+        direction=direction,
+        present=present,
+        description=description,
+    )

@@ -1,0 +1,156 @@
+"""Range of motion: the furthest the head was held toward each side.
+
+JSON section ``range_of_motion`` (:meth:`RangeOfMotionResult.to_dict`). For each direction NAME in
+``rotation_left``, ``rotation_right``, ``tilt_left``, ``tilt_right``, ``flexion`` (chin down),
+``extension`` (chin up)::
+
+    NAME_deg (float >= 0 | None): furthest position held toward that side, degrees from neutral
+        (the camera-relative 0°) as a positive magnitude; 0.0 when the head was never held past
+        neutral on that side; None when nothing could be measured.
+    NAME_normal_deg ([low, high]): healthy adult range (CLINICAL.md).
+    NAME_below_normal (bool | None): NAME_deg < low.
+
+plus ``hold_s`` (how long a position must be held), ``reason`` (str | None) and ``note``.
+
+"Held" means: for some window of ``rom_hold_s`` (0.5 s), at least ``rom_hold_fraction`` (80 %) of the
+window's frames were at or beyond the position. A one-frame spike or a jerk (< 0.5 s, most of it far
+below its peak) is never held; noise on a held extreme lowers it by less than a standard deviation.
+The values mean "range of motion" only when the clip includes the protocol's turns, tilts and bends;
+otherwise they are simply the furthest held positions of the clip. Day-to-day repeatability of range
+of motion is about 12–20° (CLINICAL.md), so smaller changes between visits are not changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture.metrics.config import MetricsConfig
+from posture.metrics.inputs import check_angles
+from posture.metrics.serialize import json_ready
+from posture.pipeline.signals import frame_rate_hz, resample_uniform
+
+__all__ = ["RangeOfMotionResult", "DIRECTIONS", "analyze_range_of_motion", "held_extremes"]
+
+DIRECTIONS: tuple[tuple[str, int, int], ...] = (
+    ("rotation_left", 0, +1),
+    ("rotation_right", 0, -1),
+    ("tilt_left", 1, +1),
+    ("tilt_right", 1, -1),
+    ("flexion", 2, +1),
+    ("extension", 2, -1),
+)
+"""(name, angle column, sign of that side) of each direction."""
+
+NOTE = (
+    "furthest positions held for about half a second; they measure range of motion only if the clip "
+    "includes turning, tilting and bending fully to each side. Changes under about 12–20° between visits "
+    "are within day-to-day variation."
+)
+
+
+@dataclass(frozen=True)
+class RangeOfMotionResult:
+    """The ``range_of_motion`` section; see the module docstring for keys, units and signs.
+
+    held_deg: direction name -> furthest held magnitude (deg, >= 0) or None.
+    normal_deg: direction name -> (low, high) healthy range (deg).
+    """
+
+    held_deg: dict[str, float | None]
+    normal_deg: dict[str, tuple[float, float]]
+    hold_s: float
+    reason: str | None
+    note: str = NOTE
+
+    def below_normal(self, name: str) -> bool | None:
+        """True when the held range toward ``name`` is under the healthy range's low end."""
+        value = self.held_deg[name]
+        return None if value is None else bool(value < self.normal_deg[name][0])
+
+    def to_dict(self) -> dict:
+        """Flat JSON-ready dict: ``NAME_deg``, ``NAME_normal_deg``, ``NAME_below_normal`` per direction,
+        then ``hold_s``, ``reason``, ``note``."""
+        out: dict = {}
+        for name, _, _ in DIRECTIONS:
+            out[f"{name}_deg"] = self.held_deg[name]
+            out[f"{name}_normal_deg"] = self.normal_deg[name]
+            out[f"{name}_below_normal"] = self.below_normal(name)
+        out.update(hold_s=self.hold_s, reason=self.reason, note=self.note)
+        return json_ready(out)
+
+
+def held_extremes(values: np.ndarray, window_samples: int, fraction: float) -> tuple[float, float]:
+    """Highest and lowest levels held on a uniform grid.
+
+    Args:
+        values: (m,) float, no NaN, uniform time grid.
+        window_samples: hold window length in samples (>= 1).
+        fraction: share of the window that must be at or beyond the level (0..1].
+
+    Returns:
+        ``(high, low)``: the largest value that ``fraction`` of some window's samples reach or exceed,
+        and the smallest value that ``fraction`` of some window's samples reach or go below. Only
+        windows entirely inside ``values`` count (no edge padding). NaN when ``values`` is shorter than
+        one window.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.size < window_samples:
+        return float("nan"), float("nan")
+    ordered = np.sort(np.lib.stride_tricks.sliding_window_view(x, window_samples), axis=1)
+    needed = min(window_samples, max(1, int(np.ceil(fraction * window_samples - 1e-9))))
+    high = float(ordered[:, window_samples - needed].max())  # ``needed`` samples are >= this
+    low = float(ordered[:, needed - 1].min())  # ``needed`` samples are <= this
+    return high, low
+
+
+def analyze_range_of_motion(
+    t_s: np.ndarray, angles: np.ndarray, config: MetricsConfig = MetricsConfig()
+) -> RangeOfMotionResult:
+    """Furthest held position toward each side on each axis.
+
+    Args:
+        t_s: (n,) float seconds, the frames' presentation times, strictly increasing (any spacing).
+        angles: (n, 3) float degrees ``[rotation, tilt, flexion]``, NaN where no face.
+        config: ``rom_hold_s``, ``rom_hold_fraction``, ``rom_max_gap_s``, ``normal_*_deg``.
+
+    Returns:
+        :class:`RangeOfMotionResult`. The series is put on a uniform grid (linear interpolation across
+        gaps up to ``rom_max_gap_s``; a hold never spans a longer gap).
+
+    Raises:
+        InvalidInput: for malformed times or angles.
+    """
+    t, a = check_angles(t_s, angles)
+    cfg = config
+    normal = {
+        "rotation_left": cfg.normal_rotation_deg,
+        "rotation_right": cfg.normal_rotation_deg,
+        "tilt_left": cfg.normal_tilt_deg,
+        "tilt_right": cfg.normal_tilt_deg,
+        "flexion": cfg.normal_flexion_deg,
+        "extension": cfg.normal_extension_deg,
+    }
+    fs = frame_rate_hz(t) if t.size > 1 else float("nan")
+    segments = resample_uniform(t, a, fs, cfg.rom_max_gap_s) if np.isfinite(fs) else []
+    window = max(1, int(round(cfg.rom_hold_s * fs))) if np.isfinite(fs) else 1
+    highs = np.full(3, -np.inf)
+    lows = np.full(3, np.inf)
+    for seg in segments:
+        for j in range(3):
+            high, low = held_extremes(seg.values[:, j], window, cfg.rom_hold_fraction)
+            if np.isfinite(high):
+                highs[j], lows[j] = max(highs[j], high), min(lows[j], low)
+    if not np.isfinite(highs).all():
+        return RangeOfMotionResult(
+            held_deg={name: None for name, _, _ in DIRECTIONS},
+            normal_deg=normal,
+            hold_s=cfg.rom_hold_s,
+            reason=f"no tracked stretch of {cfg.rom_hold_s:g} s or longer: range of motion cannot be measured",
+        )
+    held = {}
+    for name, column, sign in DIRECTIONS:
+        furthest = highs[column] if sign > 0 else -lows[column]
+        held[name] = max(0.0, float(furthest))
+    return RangeOfMotionResult(held_deg=held, normal_deg=normal, hold_s=cfg.rom_hold_s, reason=None)

@@ -1,0 +1,477 @@
+"""Head tremor: the dominant oscillation of the head angles in the 2–12 Hz band.
+
+JSON section ``tremor`` (:meth:`TremorResult.to_dict`)::
+
+    measured (bool: False when the clip could not be analysed; ``reason`` says why),
+    present (bool: a tremor figure is given),
+    frequency_hz, amplitude_deg, axis, regularity: the headline tremor (the strongest one), else None.
+        amplitude_deg is zero-to-peak (A in A·sin(2πft)), averaged over the analysed time;
+        axis is "rotation" ("no-no"), "tilt" or "flexion" ("yes-yes");
+        regularity (0..1) is the share of the 1.5 Hz..Nyquist power within ±0.5 Hz of the peak
+        (1 = a pure sine; an irregular, jerky tremor or noise spreads the spectrum and lowers it).
+    axes_with_tremor: [{axis, frequency_hz, amplitude_deg, regularity, snr}], strongest first (every
+        axis with a tremor; the first is the headline).
+    slow_oscillation: {axis, frequency_hz, amplitude_deg, regularity, snr} | None: an oscillation
+        between 1.5 and 2 Hz (below the tremor band, above drift), reported and not dropped.
+    per_axis: {rotation|tilt|flexion: {band_power_deg2 (power in the covered band, deg²),
+        peak_frequency_hz, peak_amplitude_deg, peak_snr (the strongest local peak in the covered
+        band, whether or not it counts), tremor (bool)}}
+    band_hz ([low, high]: the band actually covered at this frame rate), frame_rate_hz (measured),
+    resolution_hz (1 / window length), analysed_s (s of still head in the spectrum), tracked_s
+    (s with a face), excluded_s (s of tracked head left out as voluntary movement or jerks),
+    reason (str | None: why no tremor figure is given), notes ([str]: caveats).
+
+Method (SciPy): the angles are put on a uniform grid at the measured frame rate (cubic spline through
+the frames; gaps up to ``tremor_max_gap_s`` bridged, longer gaps split the series). Stretches of
+voluntary movement (speed of the 1 Hz low-passed angles above ``tremor_voluntary_speed_deg_s``) and
+jerks (:func:`posture.metrics.jerks.detect_jerks`) are left out with a margin. The rest is cut into
+``tremor_window_s`` Hann windows (half overlap), each linearly detrended, whose periodograms are averaged
+(Welch), so slow drift below 1 Hz stays out of the band. A spectral peak is a tremor when its density
+is ``tremor_snr_min`` times the local background and its amplitude ``A = sqrt(2·power)`` (power: the
+peak's area above the background) is at least ``tremor_min_amplitude_deg``. The band covered ends at
+``tremor_nyquist_fraction`` of the Nyquist frequency; a peak beyond it is refused with a reason rather
+than reported at an aliased frequency.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import fft, signal, stats
+
+from posture.metrics.config import MetricsConfig
+from posture.metrics.inputs import AXES, check_angles
+from posture.metrics.jerks import JerksResult, detect_jerks
+from posture.metrics.serialize import json_ready
+from posture.pipeline.signals import (
+    dilate,
+    frame_rate_hz,
+    intervals_to_mask,
+    lowpass,
+    parabolic_peak,
+    resample_uniform,
+    true_runs,
+    valid_rows,
+)
+
+__all__ = [
+    "SpectralPeak",
+    "AxisSpectrum",
+    "TremorResult",
+    "analyze_tremor",
+    "tremor_spectrum",
+    "spectral_peaks",
+]
+
+
+@dataclass(frozen=True)
+class SpectralPeak:
+    """One peak of an angle spectrum: frequency (Hz), zero-to-peak amplitude (deg), regularity (0..1),
+    snr (peak density / local background density) and whether it passes the detection criteria."""
+
+    axis: str
+    frequency_hz: float
+    amplitude_deg: float
+    regularity: float
+    snr: float
+    detected: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict without ``detected`` (lists of peaks only hold detected ones)."""
+        return json_ready({k: v for k, v in self.__dict__.items() if k != "detected"})
+
+
+@dataclass(frozen=True)
+class AxisSpectrum:
+    """Per-axis summary: power in the covered band (deg²) and the strongest local peak there."""
+
+    axis: str
+    band_power_deg2: float
+    peak: SpectralPeak | None
+    tremor: bool
+
+    def to_dict(self) -> dict:
+        """JSON-ready ``{band_power_deg2, peak_frequency_hz, peak_amplitude_deg, peak_snr, tremor}``."""
+        p = self.peak
+        return json_ready(
+            {
+                "band_power_deg2": self.band_power_deg2,
+                "peak_frequency_hz": None if p is None else p.frequency_hz,
+                "peak_amplitude_deg": None if p is None else p.amplitude_deg,
+                "peak_snr": None if p is None else p.snr,
+                "tremor": self.tremor,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class TremorResult:
+    """The ``tremor`` section; see the module docstring for keys, units and signs."""
+
+    measured: bool
+    present: bool
+    frequency_hz: float | None
+    amplitude_deg: float | None
+    axis: str | None
+    regularity: float | None
+    axes_with_tremor: tuple[SpectralPeak, ...]
+    slow_oscillation: SpectralPeak | None
+    per_axis: dict[str, AxisSpectrum]
+    band_hz: tuple[float, float]
+    frame_rate_hz: float
+    resolution_hz: float
+    analysed_s: float
+    tracked_s: float
+    excluded_s: float
+    reason: str | None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (keys as the fields; NaN -> None)."""
+        return json_ready(self.__dict__)
+
+
+def tremor_spectrum(
+    segments: list, fs_hz: float, config: MetricsConfig, exclude_intervals_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Welch spectrum of the still parts of uniform-grid segments.
+
+    Args:
+        segments: :class:`posture.pipeline.signals.Segment` list, values (m, k) degrees.
+        fs_hz: their sampling rate (Hz).
+        config: ``tremor_window_s``, ``tremor_slow_cutoff_hz``, ``tremor_voluntary_speed_deg_s``,
+            ``tremor_exclusion_margin_s``.
+        exclude_intervals_s: (r, 2) seconds to leave out (jerks), besides voluntary movement.
+
+    Returns:
+        ``(f_hz (nf,), psd (nf, k) deg²/Hz, analysed_s, excluded_s)``; ``psd`` is empty (0, k) when
+        no window fits. Windows never span a gap or an excluded stretch; within a still stretch they are
+        spread evenly with about half overlap, so its whole length is used.
+    """
+    cfg = config
+    nper = int(round(cfg.tremor_window_s * fs_hz))
+    margin = int(round(cfg.tremor_exclusion_margin_s * fs_hz))
+    windows: list[np.ndarray] = []
+    analysed = 0
+    excluded = 0
+    for seg in segments:
+        x = np.asarray(seg.values, dtype=float).reshape(len(seg.t_s), -1)
+        if x.shape[0] < nper:
+            continue
+        slow = lowpass(x, fs_hz, cfg.tremor_slow_cutoff_hz)
+        speed = np.abs(np.gradient(slow, 1.0 / fs_hz, axis=0)).max(axis=1)
+        moving = (speed > cfg.tremor_voluntary_speed_deg_s) | intervals_to_mask(seg.t_s, exclude_intervals_s)
+        moving = dilate(moving, margin)
+        excluded += int(moving.sum())
+        covered = np.zeros(x.shape[0], dtype=bool)
+        for start, stop in true_runs(~moving):
+            if stop - start < nper:
+                continue
+            n_win = 1 + math.ceil((stop - start - nper) / max(1, nper // 2))
+            for s in np.round(np.linspace(start, stop - nper, n_win)).astype(int):
+                windows.append(x[s : s + nper])
+                covered[s : s + nper] = True
+        analysed += int(covered.sum())
+    k = segments[0].values.reshape(len(segments[0].t_s), -1).shape[1] if segments else 3
+    if not windows:
+        return np.zeros(0), np.zeros((0, k)), 0.0, excluded / fs_hz
+    nfft = fft.next_fast_len(8 * nper)  # zero-padding: finer frequency sampling of the peak
+    f, p = signal.periodogram(
+        np.stack(windows), fs=fs_hz, window="hann", nfft=nfft, detrend="linear", scaling="density", axis=1
+    )
+    return f, p.mean(axis=0), analysed / fs_hz, excluded / fs_hz
+
+
+def snr_threshold(independent_windows: int, n_bins: int, config: MetricsConfig) -> float:
+    """Peak-to-background ratio a peak needs, given how much spectrum averaging there was.
+
+    With little averaging the spectrum of noise is rough (a bin averaged over k independent windows is
+    Gamma-distributed with shape k), so the fixed ``tremor_snr_min`` would let chance peaks through on
+    a short clip. The threshold rises to the level (relative to the background's median) that noise
+    alone exceeds in any of ``n_bins`` independent bins with probability ``tremor_false_alarm``, and
+    never falls below ``tremor_snr_min``.
+
+    Args:
+        independent_windows: analysed time in whole window lengths (overlapping windows are not
+            independent), at least 1.
+        n_bins: number of resolution bins searched.
+        config: ``tremor_snr_min``, ``tremor_false_alarm``.
+    """
+    k = max(1, int(independent_windows))
+    noise = stats.gamma(a=k, scale=1.0 / k)
+    level = noise.isf(config.tremor_false_alarm / max(1, n_bins)) / noise.median()
+    return float(max(config.tremor_snr_min, level))
+
+
+def _peak_extent(
+    p: np.ndarray,
+    distance: np.ndarray,
+    core: np.ndarray,
+    usable: np.ndarray,
+    background: float,
+    max_halfwidth_hz: float,
+) -> tuple[int, int]:
+    """First and last index of a peak's area: the ``core`` bins, widened outward while the spectrum
+    keeps falling (never up a neighbouring peak, e.g. drift below 1 Hz), stays above twice the
+    background, stays ``usable`` and within ``max_halfwidth_hz`` of the peak."""
+    lo, hi = int(np.flatnonzero(core)[0]), int(np.flatnonzero(core)[-1])
+
+    def widen(k: int, n: int) -> bool:
+        return (
+            0 <= n < p.size
+            and usable[n]
+            and distance[n] <= max_halfwidth_hz
+            and 2 * background < p[n] <= p[k]
+        )
+
+    while widen(lo, lo - 1):
+        lo -= 1
+    while widen(hi, hi + 1):
+        hi += 1
+    return lo, hi
+
+
+def spectral_peaks(
+    f_hz: np.ndarray,
+    psd: np.ndarray,
+    axis: str,
+    fs_hz: float,
+    config: MetricsConfig,
+    snr_min: float | None = None,
+) -> list[SpectralPeak]:
+    """All local peaks of one axis' spectrum from ``slow_oscillation_low_hz`` up to 0.98 × Nyquist.
+
+    Args:
+        f_hz: (nf,) uniform frequencies (Hz).
+        psd: (nf,) power spectral density (deg²/Hz) of one axis.
+        axis: axis name for the result.
+        fs_hz: sampling rate (Hz).
+        config: ``tremor_*`` thresholds.
+        snr_min: peak-to-background ratio needed (default ``tremor_snr_min``; see :func:`snr_threshold`).
+
+    Returns:
+        Peaks in frequency order, each with interpolated frequency, background-subtracted amplitude,
+        snr, regularity and ``detected`` (snr >= ``snr_min`` and amplitude >=
+        ``tremor_min_amplitude_deg``).
+    """
+    cfg = config
+    snr_min = cfg.tremor_snr_min if snr_min is None else snr_min
+    p = np.asarray(psd, dtype=float)
+    df = float(f_hz[1] - f_hz[0])
+    top = 0.98 * fs_hz / 2
+    usable = (f_hz >= cfg.tremor_slow_cutoff_hz) & (f_hz <= top)
+    total = float(p[(f_hz >= cfg.slow_oscillation_low_hz) & (f_hz <= top)].sum() * df)
+    log_p = np.log(np.maximum(p, 1e-300))
+    idx, _ = signal.find_peaks(p)
+    idx = idx[(f_hz[idx] >= cfg.slow_oscillation_low_hz) & (f_hz[idx] <= top)]
+    lo_flank, hi_flank = cfg.tremor_background_flank_hz
+    # the local background never counts as lower than the band's overall median: with few windows a
+    # flank can sit low by chance and make a noise bump look like a peak
+    floor = float(np.median(p[usable & (f_hz >= cfg.slow_oscillation_low_hz)]))
+    peaks = []
+    for i in idx:
+        offset, _ = parabolic_peak(log_p, int(i))
+        f0 = float(f_hz[i] + offset * df)
+        distance = np.abs(f_hz - f0)
+        flank = usable & (distance >= lo_flank) & (distance <= hi_flank)
+        background = max(float(np.median(p[flank])) if flank.sum() >= 4 else 0.0, floor)
+        snr = float(p[i] / background) if background > 0 else float("inf")
+        # integrate the main lobe, widened while the spectrum stays well above the background
+        region = distance <= cfg.tremor_peak_halfwidth_hz
+        lo, hi = _peak_extent(
+            p, distance, usable & region, usable, background, cfg.tremor_peak_max_halfwidth_hz
+        )
+        power = max(0.0, float((p[lo : hi + 1] - background).sum() * df))
+        amplitude = math.sqrt(2.0 * power)
+        regularity = float(p[region].sum() * df / total) if total > 0 else 0.0
+        detected = snr >= snr_min and amplitude >= cfg.tremor_min_amplitude_deg
+        peaks.append(SpectralPeak(axis, f0, amplitude, min(1.0, regularity), snr, detected))
+    return peaks
+
+
+def _not_measured(reason: str, **fields) -> TremorResult:
+    return TremorResult(
+        measured=False,
+        present=False,
+        frequency_hz=None,
+        amplitude_deg=None,
+        axis=None,
+        regularity=None,
+        axes_with_tremor=(),
+        slow_oscillation=None,
+        per_axis={},
+        reason=reason,
+        **fields,
+    )
+
+
+def analyze_tremor(
+    t_s: np.ndarray,
+    angles: np.ndarray,
+    config: MetricsConfig = MetricsConfig(),
+    jerks: JerksResult | None = None,
+) -> TremorResult:
+    """Dominant head tremor of a clip (see the module docstring for method and output).
+
+    Args:
+        t_s: (n,) float seconds, the frames' presentation times, strictly increasing (any spacing).
+        angles: (n, 3) float degrees ``[rotation, tilt, flexion]``, NaN where no face.
+        config: ``tremor_*`` and ``slow_oscillation_low_hz`` thresholds.
+        jerks: jerks already found in the same series (left out of the spectrum); found here if None.
+
+    Returns:
+        :class:`TremorResult`. When it cannot be measured (clip or tracked part too short, frame rate
+        too low, face missing, head never at rest) ``measured`` is False and ``reason`` says why.
+
+    Raises:
+        InvalidInput: for malformed times or angles.
+    """
+    t, a = check_angles(t_s, angles)
+    cfg = config
+    band_lo, band_hi = cfg.tremor_band_hz
+    fs = frame_rate_hz(t) if t.size > 1 else float("nan")
+    upper = min(band_hi, cfg.tremor_nyquist_fraction * fs / 2) if np.isfinite(fs) else float("nan")
+    if upper > band_hi - 0.5 / cfg.tremor_window_s:
+        upper = band_hi  # a nominal 30 fps clip measured at 29.9 fps still covers the band
+    info = dict(
+        band_hz=(band_lo, upper),
+        frame_rate_hz=fs,
+        resolution_hz=1.0 / cfg.tremor_window_s,
+        notes=(),
+    )
+    valid = valid_rows(a)
+    clip_s = float(t[-1] - t[0] + 1.0 / fs) if t.size > 1 else 0.0
+    if t.size < 2 or clip_s < cfg.tremor_min_analysed_s:
+        return _not_measured(
+            f"the clip is {clip_s:.1f} s long: a tremor figure needs at least {cfg.tremor_min_analysed_s:g} s "
+            f"of tracked head at rest (about 10 s for 0.1 Hz precision)",
+            analysed_s=0.0,
+            tracked_s=0.0,
+            excluded_s=0.0,
+            **info,
+        )
+    if fs < cfg.tremor_min_frame_rate_hz:
+        return _not_measured(
+            f"the frame rate is {fs:.0f} fps: it covers tremor only up to {upper:.1f} Hz of the "
+            f"{band_lo:g}–{band_hi:g} Hz band; record at 30 fps or more (60 fps for tremor above 10 Hz)",
+            analysed_s=0.0,
+            tracked_s=0.0,
+            excluded_s=0.0,
+            **info,
+        )
+    if jerks is None:
+        jerks = detect_jerks(t, a, cfg)
+    segments = resample_uniform(t, a, fs, cfg.tremor_max_gap_s, kind="cubic")
+    tracked_s = float(sum(s.duration_s + 1.0 / fs for s in segments))
+    f, psd, analysed_s, excluded_s = tremor_spectrum(segments, fs, cfg, jerks.intervals_s())
+    counts = dict(analysed_s=analysed_s, tracked_s=tracked_s, excluded_s=excluded_s)
+    if analysed_s < cfg.tremor_min_analysed_s - 1e-9:
+        need = f"{cfg.tremor_min_analysed_s:g} s"
+        longest = max((s.duration_s for s in segments), default=0.0)
+        missing_pct = 100.0 * (1.0 - valid.mean())
+        if longest < cfg.tremor_window_s:
+            reason = (
+                f"no tracked stretch of {need} without a gap: the face was missing in {missing_pct:.0f} % of "
+                f"frames (longest tracked stretch {longest:.1f} s); a tremor figure needs {need} of tracked "
+                f"head at rest"
+            )
+        else:
+            reason = (
+                f"the head was moving on purpose or jerking for most of the tracked {tracked_s:.0f} s "
+                f"({excluded_s:.0f} s left out): no {need} stretch at rest remained for a tremor figure"
+            )
+        return _not_measured(reason, **counts, **info)
+
+    per_axis: dict[str, AxisSpectrum] = {}
+    tremors: list[SpectralPeak] = []
+    slows: list[SpectralPeak] = []
+    refused: list[SpectralPeak] = []  # near Nyquist: could be an alias
+    above: list[SpectralPeak] = []  # above the band but well below Nyquist (at 60 fps: 12–24 Hz)
+    df = float(f[1] - f[0])
+    in_band = (f >= band_lo) & (f <= upper)
+    # a peak interpolated a hair past the band's top edge still belongs to it
+    top = upper + 0.5 / cfg.tremor_window_s
+    guard = max(top, cfg.tremor_nyquist_fraction * fs / 2)
+    n_bins = int(np.ceil((0.98 * fs / 2 - cfg.slow_oscillation_low_hz) * cfg.tremor_window_s))
+    # overlapping windows are not independent: count the analysed time in whole window lengths
+    snr_min = snr_threshold(int(analysed_s / cfg.tremor_window_s), n_bins, cfg)
+    for j, axis in enumerate(AXES):
+        peaks = spectral_peaks(f, psd[:, j], axis, fs, cfg, snr_min)
+        band_peaks = [pk for pk in peaks if band_lo <= pk.frequency_hz <= top]
+        detected = [pk for pk in band_peaks if pk.detected]
+        if detected:
+            best = max(detected, key=lambda pk: pk.amplitude_deg)
+            tremors.append(best)
+        else:  # shown for transparency: the most prominent peak that did not count
+            best = max(band_peaks, key=lambda pk: pk.snr, default=None)
+        slows += [pk for pk in peaks if pk.detected and pk.frequency_hz < band_lo]
+        refused += [pk for pk in peaks if pk.detected and pk.frequency_hz > guard]
+        above += [pk for pk in peaks if pk.detected and top < pk.frequency_hz <= guard]
+        per_axis[axis] = AxisSpectrum(axis, float(psd[in_band, j].sum() * df), best, bool(detected))
+
+    tremors.sort(key=lambda pk: -pk.amplitude_deg)
+    slow = max(slows, key=lambda pk: pk.amplitude_deg, default=None)
+    notes = []
+    if upper < band_hi:
+        notes.append(
+            f"at {fs:.0f} fps only {band_lo:g}–{upper:.1f} Hz of the {band_lo:g}–{band_hi:g} Hz tremor band is "
+            f"covered; record at 30 fps or more to cover it all"
+        )
+    if analysed_s < 10.0:
+        notes.append(
+            f"only {analysed_s:.1f} s of head at rest were analysed: frequency resolution "
+            f"{1.0 / cfg.tremor_window_s:g} Hz; about 10 s are needed for 0.1 Hz precision"
+        )
+    if excluded_s > 0:
+        notes.append(f"{excluded_s:.1f} s of voluntary movement or jerks were left out of the spectrum")
+    near_nyquist = max(refused, key=lambda pk: pk.amplitude_deg, default=None)
+    if near_nyquist is not None:
+        refusal = (
+            f"an oscillation near {near_nyquist.frequency_hz:.1f} Hz ({near_nyquist.axis}) lies too close to the "
+            f"Nyquist limit of {fs:.0f} fps ({fs / 2:.1f} Hz) to be measured without aliasing: only "
+            f"{band_lo:g}–{upper:.1f} Hz is covered at this frame rate; record at a higher frame rate "
+            f"(60 fps covers up to {band_hi:g} Hz)"
+        )
+        if tremors:
+            notes.append(refusal)
+    for pk in sorted(above, key=lambda pk: -pk.amplitude_deg)[:1]:
+        notes.append(
+            f"an oscillation at {pk.frequency_hz:.1f} Hz ({pk.axis}, {pk.amplitude_deg:.1f}°) lies above the "
+            f"{band_lo:g}–{band_hi:g} Hz head-tremor band and is not reported as tremor"
+        )
+    if slow is not None and tremors:
+        notes.append(
+            f"also a slow oscillation at {slow.frequency_hz:.2f} Hz ({slow.axis}, {slow.amplitude_deg:.1f}°)"
+        )
+
+    reason = None
+    if not tremors:
+        if near_nyquist is not None:
+            reason = refusal
+        elif slow is not None:
+            reason = (
+                f"no tremor in {band_lo:g}–{upper:.1f} Hz; a slow oscillation at {slow.frequency_hz:.2f} Hz "
+                f"({slow.axis}, {slow.amplitude_deg:.1f}°) was found below the tremor band"
+            )
+        else:
+            reason = (
+                f"no oscillation in {band_lo:g}–{upper:.1f} Hz stood out of the background (needs "
+                f"{cfg.tremor_snr_min:g}× the background and {cfg.tremor_min_amplitude_deg:g}° or more)"
+            )
+    head = tremors[0] if tremors else None
+    return TremorResult(
+        measured=True,
+        present=head is not None,
+        frequency_hz=None if head is None else head.frequency_hz,
+        amplitude_deg=None if head is None else head.amplitude_deg,
+        axis=None if head is None else head.axis,
+        regularity=None if head is None else head.regularity,
+        axes_with_tremor=tuple(tremors),
+        slow_oscillation=slow,
+        per_axis=per_axis,
+        reason=reason,
+        **counts,
+        **{**info, "notes": tuple(notes)},
+    )

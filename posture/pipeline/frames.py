@@ -75,7 +75,9 @@ def _open(path: str | os.PathLike) -> av.container.InputContainer:
     try:
         container = av.open(str(p), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise UnreadableVideo(f"{p.name} is not a video that can be read ({_short(exc)})") from None
+        raise UnreadableVideo(
+            f"{p.name} cannot be read as a video: it is damaged, incomplete or not a video file ({_short(exc)})"
+        ) from None
     if not container.streams.video:
         container.close()
         raise UnreadableVideo(f"{p.name} has no video stream")

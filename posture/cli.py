@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from posture import __version__
-from posture.errors import PostureError
+from posture.cli_records import KEEP_VIDEO_CHOICES, add_parsers
+from posture.errors import InvalidInput, PostureError
 from posture.summary import DISCLAIMER
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -43,6 +44,13 @@ def _progress_bar(enabled: bool):
 def cmd_analyze(args: argparse.Namespace) -> int:
     from posture.analysis import analyze
 
+    if args.save and args.client is None:
+        raise InvalidInput("--save needs --client ID (see `posture clients`)")
+    if args.save:
+        from posture.store import open_store
+
+        with open_store(args.db) as store:
+            store.get_client(args.client)  # fail before the slow part if the client does not exist
     update, close = _progress_bar(not args.quiet and sys.stderr.isatty())
     try:
         result = analyze(args.video, progress=update)
@@ -52,6 +60,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         result.write_json(args.json)
     if args.csv:
         result.write_csv(args.csv)
+    if args.save:
+        from posture.cli_records import save_analysis
+
+        record = save_analysis(
+            result,
+            args.client,
+            args.video,
+            keep_video=args.keep_video,
+            protocol=args.protocol,
+            db_url=args.db,
+        )
+        if not args.quiet:
+            print(f"saved as session {record.id} of client {args.client}")
     if not args.quiet:
         from posture.summary import summary_lines
 
@@ -80,7 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, metavar="OUT.json", help="write the full result as JSON")
     p.add_argument("--csv", type=Path, metavar="OUT.csv", help="write the per-frame angles as CSV")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors and warnings")
+    p.add_argument("--client", metavar="ID", help="the client (id or pseudonym) the session belongs to")
+    p.add_argument("--save", action="store_true", help="save the result as a new session of --client")
+    p.add_argument(
+        "--keep-video",
+        choices=KEEP_VIDEO_CHOICES,
+        default="none",
+        help="with --save: keep no video (default), the raw clip, or a copy with the face blurred",
+    )
+    p.add_argument("--protocol", default="", help="with --save: the recording protocol, e.g. standard")
+    p.add_argument("--db", metavar="URL", help="database URL or SQLite path (default: the per-user database)")
     p.set_defaults(func=cmd_analyze)
+    add_parsers(sub)
     return parser
 
 

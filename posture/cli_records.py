@@ -139,6 +139,9 @@ def cmd_clients_delete(args: argparse.Namespace) -> int:
         f"deleted client {summary.client_id} ({summary.pseudonym}) for good: {summary.sessions} sessions, "
         f"{summary.events} events, {summary.videos} kept videos"
     )
+    if not summary.compacted:
+        print("note: another window has the records open, so the freed space (zeroed already) is wiped from the "
+              "file at the next deletion")  # fmt: skip
     return 0
 
 

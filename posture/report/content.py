@@ -52,6 +52,17 @@ _WORDS = {"deg": "", "hz": "", "cm": "", "s": "", "per": "per", "min": "minute",
 _ROTATION_BANDS = ((1, 0), (23, 1), (46, 2), (68, 3), (math.inf, 4))
 _TILT_BANDS = ((1, 0), (16, 1), (36, 2), (math.inf, 3))
 _ESTIMATED_BANDS = {"rotation_deg": _ROTATION_BANDS, "tilt_deg": _TILT_BANDS}
+# What a band number means, for bands the result gives without their anchor (CLINICAL.md).
+DURATION_ANCHORS = ("none", "< 25 %", "25–50 %", "50–75 %", "> 75 %")
+HOLD_ANCHORS = ("> 60 s", "46–60 s", "31–45 s", "16–30 s", "< 15 s")
+_ANCHORS = {"duration_band": DURATION_ANCHORS, "time_within_10deg_band": HOLD_ANCHORS}
+
+
+def _anchored(band: Any, anchors: tuple[str, ...]) -> str:
+    """``4 (> 75 %)`` for a band number with a known anchor."""
+    if isinstance(band, int) and not isinstance(band, bool) and 0 <= band < len(anchors):
+        return f"{band} ({anchors[band]})"
+    return _band_text(band)
 
 
 @dataclass(frozen=True)
@@ -185,8 +196,10 @@ def _number_row(section_name: str, section: dict, key: str, catalogue: dict) -> 
     band = ""
     for candidate in (f"{key}_band", f"{stem}_band", f"{key}_grade", f"{stem}_grade"):
         if candidate in section:
-            band = _band_text(section[candidate])
+            band = _anchored(section[candidate], _ANCHORS.get(candidate, ()))
             break
+    if not band and key == "deviated_any_axis_pct" and "duration_band" in section:
+        band = _anchored(section["duration_band"], DURATION_ANCHORS)
     if not band and section_name == "posture":
         band = _estimated_band(key, number)
     normal = m.normal if m else ""
@@ -227,7 +240,7 @@ def _posture_rows(section: dict, catalogue: dict) -> tuple[list[Row], set[str]]:
                 Row(
                     f"    time > 10° off neutral ({axis})",
                     fmt_number(share, "%"),
-                    _band_text(entry.get("duration_band")),
+                    _anchored(entry.get("duration_band"), DURATION_ANCHORS),
                     "none",
                 )
             )
@@ -483,8 +496,8 @@ def screening_lines(result: dict, answers: Any) -> tuple[str, list[str]] | None:
         summary = screening_summary(result, answers)
     except (ImportError, AttributeError, TypeError, ValueError):
         return None
-    lines = [f"Finding: {d}" for d in getattr(summary, "drivers", [])]
-    lines += [f"Caveat: {c}" for c in getattr(summary, "caveats", [])]
+    lines = [str(d) for d in getattr(summary, "drivers", [])]
+    lines += [f"caveat: {c}" for c in getattr(summary, "caveats", [])]
     return str(summary.headline), lines
 
 

@@ -6,26 +6,40 @@ database is chosen and kept consistent through crashes and concurrent saves, and
 :mod:`posture.store.measurements` for the measurements followed and their noise figures.
 """
 
-from posture.store.engine import ENV_URL, default_data_dir, resolve_url
-from posture.store.errors import ClientNotFound, DatabaseTooNew, DuplicateClient, SessionNotFound, StoreError
-from posture.store.measurements import MEASUREMENTS, Measurement, extract
-from posture.store.records import (
-    EVENT_KINDS,
-    Change,
-    ClientRecord,
-    Comparison,
-    EventRecord,
-    SessionRecord,
-    Trend,
-    TrendPoint,
-    VideoRecord,
-)
-from posture.store.store import DeletionSummary, Store, open_store, sha256_file
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+# Names are imported on first use, so that `posture --help` and the parsers do not pay for
+# SQLAlchemy and Alembic (about half a second) unless a command touches the database.
+_EXPORTS = {
+    "ENV_URL": "engine",
+    "default_data_dir": "engine",
+    "resolve_url": "engine",
+    "ClientNotFound": "errors",
+    "DatabaseTooNew": "errors",
+    "DuplicateClient": "errors",
+    "SessionNotFound": "errors",
+    "StoreError": "errors",
+    "MEASUREMENTS": "measurements",
+    "Measurement": "measurements",
+    "extract": "measurements",
+    "EVENT_KINDS": "records",
+    "Change": "records",
+    "ClientRecord": "records",
+    "Comparison": "records",
+    "EventRecord": "records",
+    "SessionRecord": "records",
+    "Trend": "records",
+    "TrendPoint": "records",
+    "VideoRecord": "records",
+    "DeletionSummary": "store",
+    "Store": "store",
+    "open_store": "store",
+    "sha256_file": "store",
+}
 __all__ = [
-    "ENV_URL",
-    "EVENT_KINDS",
-    "MEASUREMENTS",
     "Change",
     "ClientNotFound",
     "ClientRecord",
@@ -33,7 +47,10 @@ __all__ = [
     "DatabaseTooNew",
     "DeletionSummary",
     "DuplicateClient",
+    "ENV_URL",
+    "EVENT_KINDS",
     "EventRecord",
+    "MEASUREMENTS",
     "Measurement",
     "SessionNotFound",
     "SessionRecord",
@@ -48,3 +65,35 @@ __all__ = [
     "resolve_url",
     "sha256_file",
 ]
+
+if TYPE_CHECKING:
+    from posture.store.engine import ENV_URL, default_data_dir, resolve_url
+    from posture.store.errors import (
+        ClientNotFound,
+        DatabaseTooNew,
+        DuplicateClient,
+        SessionNotFound,
+        StoreError,
+    )
+    from posture.store.measurements import MEASUREMENTS, Measurement, extract
+    from posture.store.records import (
+        EVENT_KINDS,
+        Change,
+        ClientRecord,
+        Comparison,
+        EventRecord,
+        SessionRecord,
+        Trend,
+        TrendPoint,
+        VideoRecord,
+    )
+    from posture.store.store import DeletionSummary, Store, open_store, sha256_file
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'posture.store' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"posture.store.{module}"), name)
+    globals()[name] = value
+    return value

@@ -16,9 +16,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path, PurePath
 from typing import Any
@@ -86,6 +87,9 @@ class DeletionSummary:
     sessions: int
     events: int
     videos: int
+    # False when the file could not be rebuilt at once (another window held it open): the data
+    # is deleted, and its zeroed pages go at the next deletion or `Store.compact()`.
+    compacted: bool = True
 
 
 def open_store(url: str | os.PathLike | None = None) -> Store:
@@ -232,24 +236,28 @@ class Store:
             s.execute(sa.delete(SessionRow).where(SessionRow.client_id == row.id))
             s.execute(sa.delete(EventRow).where(EventRow.client_id == row.id))
             s.execute(sa.delete(ClientRow).where(ClientRow.id == row.id))
-        self.compact()
-        return summary
+        return replace(summary, compacted=self.compact())
 
-    def compact(self) -> None:
+    def compact(self) -> bool:
         """Rebuild the database so deleted data leaves no trace in its files (SQLite: VACUUM and
-        an emptied write-ahead log; PostgreSQL: VACUUM, which frees the space for reuse)."""
-        if self.is_sqlite:
-            raw = self.engine.raw_connection()
-            try:
-                driver = raw.driver_connection  # sqlite3, in autocommit mode (see engine.py)
-                driver.execute("VACUUM")
-                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                raw.close()
-        else:
+        an emptied write-ahead log; PostgreSQL: VACUUM, which frees the space for reuse).
+        Returns False when another connection kept it from finishing (nothing is lost)."""
+        try:
+            if self.is_sqlite:
+                raw = self.engine.raw_connection()
+                try:
+                    driver = raw.driver_connection  # sqlite3, in autocommit mode (see engine.py)
+                    driver.execute("VACUUM")
+                    busy, _, _ = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                finally:
+                    raw.close()
+                return not busy
             with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 for table in ("videos", "sessions", "events", "clients"):
                     conn.exec_driver_sql(f"VACUUM {table}")
+            return True
+        except (sa.exc.OperationalError, sqlite3.OperationalError):
+            return False
 
     # -- sessions -------------------------------------------------------------------------------
 

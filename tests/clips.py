@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +16,7 @@ def clip_path(name: str) -> Path:
     return SAMPLES / f"{name}.mp4"
 
 
-@lru_cache(maxsize=None)
+@cache
 def truth(name: str) -> dict:
     return json.loads((SAMPLES / f"{name}.truth.json").read_text())
 
@@ -27,7 +27,7 @@ def truth_angles(name: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(frames["t_s"]), np.column_stack([frames[a] for a in AXES]).astype(float)
 
 
-@lru_cache(maxsize=None)
+@cache
 def analysed(name: str):
     """The :class:`~posture.result.Analysis` of a sample clip (cached for the session)."""
     from posture.analysis import analyze

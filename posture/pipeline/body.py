@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-BODY_RATE_HZ = 2.0
+BODY_RATE_HZ = 1.0
 LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
 # Columns of the per-frame body array: the patient's left then right shoulder: x, y in pixels (y down),
 # depth in the same pixel scale (MediaPipe's z x width; larger = farther), visibility 0..1.

@@ -281,15 +281,15 @@ def analyze_body(
     if abs(shoulder_line) > cfg.trunk_warning_deg:
         low = "left" if shoulder_line > 0 else "right"
         warnings.append(
-            f"the shoulder line slopes {abs(shoulder_line):.0f}° ({low} shoulder lower): one shoulder is raised "
-            f"or the trunk leans; head tilt over the shoulder line is {tilt_rel:+.0f}° (camera: "
+            f"the shoulder line slopes {abs(shoulder_line):.0f}° ({low} shoulder lower): one shoulder is "
+            f"raised or the trunk leans; head tilt over the shoulder line is {tilt_rel:+.0f}° (camera: "
             f"{_median(a[:, 1]):+.0f}°)"
         )
     if np.isfinite(trunk_rot) and abs(trunk_rot) > cfg.trunk_warning_deg:
         side = "left" if trunk_rot > 0 else "right"
         warnings.append(
-            f"the trunk is turned {abs(trunk_rot):.0f}° to the {side}: the head angles are relative to the camera; "
-            f"head rotation relative to the trunk is {rot_rel:+.0f}°"
+            f"the trunk is turned {abs(trunk_rot):.0f}° to the {side}: the head angles are relative to the "
+            f"camera; head rotation relative to the trunk is {rot_rel:+.0f}°"
         )
 
     scale = _median(cm_per_px)
@@ -321,7 +321,8 @@ def analyze_body(
         description = f"{higher} shoulder higher by {abs(elevation):.1f} cm"
     if not np.isfinite(trunk_rot) and width_cm < cfg.narrow_shoulders_cm:
         warnings.append(
-            f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the camera"
+            f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the "
+            f"camera"
         )
     shoulders = ShouldersResult(
         available=True,

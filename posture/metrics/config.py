@@ -76,18 +76,23 @@ class MetricsConfig:
     5 Hz); longer gaps split the series, and windows never span them."""
     tremor_snr_min: float = 8.0
     """A spectral peak counts when its power density is at least this many times the local background
-    (median of the spectrum 0.75–2.5 Hz either side, the peak excluded). 8× (9 dB) keeps chance peaks of
-    averaged noise out and still passes a 0.5° tremor over 0.2° noise by two orders of magnitude."""
-    tremor_false_alarm: float = 0.01
-    """With few averaged windows (a short rest period) the ratio above rises until noise alone would
-    pass with at most this probability per axis (Gamma statistics of averaged periodograms)."""
+    (median of the spectrum 0.75–2.5 Hz either side, the peak excluded, and never less than the median
+    of the whole searched band, which a short analysis can otherwise underestimate by chance). 8× (9 dB)
+    keeps chance peaks of averaged noise out and still passes a 0.5° tremor over 0.2° noise by two
+    orders of magnitude."""
+    tremor_false_alarm: float = 0.001
+    """With few averaged windows (a short rest period) the ratio above rises until noise alone would pass
+    with at most this probability per axis under Gamma statistics of averaged periodograms. The model
+    ignores that the background is itself estimated, so real rates are a few times higher: in simulated
+    white noise, single-window spectra exceed the resulting 16× in about 0.4 % of axes (8× alone: 20 %)."""
     tremor_min_amplitude_deg: float = 0.3
     """... and its zero-to-peak amplitude is at least this: below 0.3° a head tremor is neither visible
     nor separable from face-mesh jitter; tremors from 0.5° up must be found."""
     tremor_peak_halfwidth_hz: float = 0.5
-    """Band power of a peak is integrated over at least ±0.5 Hz (the Hann main lobe of a 4 s window,
-    which holds > 99 % of a pure sine's power, so A = sqrt(2·power) is calibrated); it widens to
-    :attr:`tremor_peak_max_halfwidth_hz` while the spectrum stays above twice the background."""
+    """Band power of a peak is integrated over its main lobe, up to ±0.5 Hz (the Hann main lobe of a 4 s
+    window holds > 99 % of a pure sine's power, so A = sqrt(2·power) is calibrated); it widens up to
+    :attr:`tremor_peak_max_halfwidth_hz` while the spectrum stays above twice the background. The area
+    stops where the spectrum climbs again (a neighbouring peak, or the skirt of drift below 1 Hz)."""
     tremor_peak_max_halfwidth_hz: float = 1.0
     """Widest integration for an irregular tremor whose frequency wanders."""
     tremor_background_flank_hz: tuple[float, float] = (0.75, 2.5)
@@ -118,8 +123,9 @@ class MetricsConfig:
     """A jerk must also be fast: its peak angular speed (from real timestamps) at least 20°/s. A 6°
     raised-cosine pulse lasting 0.5 s peaks at 38°/s."""
     jerk_flank_s: float = 0.5
-    """Pass 2 of the baseline: medians of 0.5 s (a full cycle of a 2 Hz tremor) just before and after the excursion, joined by a straight
-    line, so a jerk riding on a slow sway is measured from the sway, not from the running median."""
+    """Pass 2 of the baseline: medians of 0.5 s (a full cycle of a 2 Hz tremor) just before and after the
+    excursion, joined by a straight line, so a jerk riding on a slow sway is measured from the sway, not
+    from the running median."""
     jerk_isolation_ratio: float = 0.5
     """A jerk stands out of its surroundings: in those flanks the head stays within half the jerk's size
     of the baseline (90th percentile of |deviation|). A tremor's cycles are each as large as their
@@ -127,14 +133,14 @@ class MetricsConfig:
     fail it too (each sits in the other's flank)."""
     jerk_grid_hz: float = 120.0
     """Jerks are searched on a cubic spline through the frames sampled at 120 Hz (or the frame rate if
-    higher): a 0.15 s jerk filmed at 24 fps spans 3–4 frames, and its peak falls between them."""
+    higher): a 0.12–0.15 s jerk filmed at 24 fps spans 3–4 frames, and its peak falls between them."""
     jerk_max_gap_s: float = 0.25
     """Longest face-less gap bridged before the series is split; a jerk must lie within one piece."""
 
     # --- range of motion -------------------------------------------------------------------------
     rom_hold_s: float = 0.5
-    """An extreme counts as held when the head stays at or beyond it for most of a 0.5 s window (CLINICAL.md:
-    each excursion held about a second); one-frame spikes and jerks never are."""
+    """An extreme counts as held when the head stays at or beyond it for most of a 0.5 s window
+    (CLINICAL.md: each excursion held about a second); one-frame spikes and jerks never are."""
     rom_hold_fraction: float = 0.8
     """"Most of the window": the level exceeded by 80 % of the window's frames (0.4 s of 0.5 s), which
     also keeps face-mesh noise from inflating the extreme."""

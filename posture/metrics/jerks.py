@@ -10,14 +10,18 @@ JSON section ``jerks`` (:meth:`JerksResult.to_dict`)::
               "right" for rotation/tilt, "down" | "up" for flexion: the patient's side / chin),
               duration_s (s, 2 × width at half the peak), peak_speed_deg_s (°/s)}]
 
-Method: the angles are put on a uniform grid from the real timestamps (gaps up to ``jerk_max_gap_s``
-bridged); the local baseline is a running median over ``jerk_baseline_window_s`` (1.5 s), which
-follows turns, holds and drift but not an excursion shorter than half its window. An excursion from
-the baseline is a jerk when its peak reaches ``jerk_min_size_deg``, it returns (drops below half its
-peak on both sides inside the tracked stretch), its duration is at most ``jerk_max_duration_s`` and the
-head moved at ``jerk_min_speed_deg_s`` or faster during it. One physical jerk seen on several axes is
-reported once, on the axis with the largest excursion. Tremor smaller than the size threshold, slow
-drift and slow range-of-motion turns stay below these thresholds.
+Method: the angles are put on a fine uniform grid (a cubic spline through the frames at their real
+timestamps, ``jerk_grid_hz``; gaps up to ``jerk_max_gap_s`` bridged, longer ones split the series).
+Candidates are excursions from a running median over ``jerk_baseline_window_s`` (1.5 s), which follows
+turns, holds and drift but not an excursion shorter than half its window. Each candidate is then
+measured from a straight baseline through the medians of ``jerk_flank_s`` just before and after it
+(exact on a sloping sway). It is a jerk when its peak reaches ``jerk_min_size_deg``, it returns (falls
+below half its peak on both sides inside the tracked stretch), its duration is at most
+``jerk_max_duration_s``, the head moved at ``jerk_min_speed_deg_s`` or faster (velocity from the real
+timestamps), and it stands out of the flanks (``jerk_isolation_ratio``: a tremor's cycle does not).
+One physical jerk seen on several axes, or with two maxima, is reported once, on the axis with the
+largest excursion. Limits: tremor larger than about the size threshold, and jerks closer together
+than about 0.9 s, can be missed.
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def longest_within_s(t_s: np.ndarray, angles: np.ndarray, limit_deg: float, max_
     """
     t, a = np.asarray(t_s, dtype=float), np.asarray(angles, dtype=float)
     with np.errstate(invalid="ignore"):
-        within = (np.abs(np.nan_to_num(a)) <= limit_deg).all(axis=1)
+        within = valid_rows(a) & (np.abs(a) <= limit_deg).all(axis=1)
     durations = frame_durations_s(t, max_interval_s)
     holes = np.flatnonzero(np.diff(t) > max_interval_s) + 1
     best = 0.0

@@ -147,7 +147,9 @@ def analyze_range_of_motion(
             held_deg={name: None for name, _, _ in DIRECTIONS},
             normal_deg=normal,
             hold_s=cfg.rom_hold_s,
-            reason=f"no tracked stretch of {cfg.rom_hold_s:g} s or longer: range of motion cannot be measured",
+            reason=(
+                f"no tracked stretch of {cfg.rom_hold_s:g} s or longer: range of motion cannot be measured"
+            ),
         )
     held = {}
     for name, column, sign in DIRECTIONS:

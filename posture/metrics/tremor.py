@@ -27,10 +27,16 @@ voluntary movement (speed of the 1 Hz low-passed angles above ``tremor_voluntary
 jerks (:func:`posture.metrics.jerks.detect_jerks`) are left out with a margin. The rest is cut into
 ``tremor_window_s`` Hann windows (half overlap), each linearly detrended, whose periodograms are averaged
 (Welch), so slow drift below 1 Hz stays out of the band. A spectral peak is a tremor when its density
-is ``tremor_snr_min`` times the local background and its amplitude ``A = sqrt(2·power)`` (power: the
-peak's area above the background) is at least ``tremor_min_amplitude_deg``. The band covered ends at
-``tremor_nyquist_fraction`` of the Nyquist frequency; a peak beyond it is refused with a reason rather
-than reported at an aliased frequency.
+is at least ``tremor_snr_min`` times the local background (more when less than about 8 s were
+analysed, see :func:`snr_threshold`) and its amplitude ``A = sqrt(2·power)`` is at least
+``tremor_min_amplitude_deg``; power is the peak's area above the background, over its main lobe
+(±0.5 Hz) and, for a tremor whose frequency wanders, further while the spectrum stays high (up to
+±1 Hz). A pure sine A·sin(2πft) thus reads A; a tremor wandering by more than about ±15 % in
+frequency reads low. One peak per axis is reported (the strongest); the headline is the strongest
+axis. The band covered ends at ``tremor_nyquist_fraction`` of the Nyquist frequency; a peak beyond it
+is refused with a reason rather than reported at an aliased frequency (a tremor above Nyquist whose
+alias falls inside the covered band cannot be recognised: at 30 fps, 18–28 Hz; no head tremor is that
+fast).
 """
 
 from __future__ import annotations
@@ -207,30 +213,32 @@ def snr_threshold(independent_windows: int, n_bins: int, config: MetricsConfig) 
 
 def _peak_extent(
     p: np.ndarray,
+    i: int,
     distance: np.ndarray,
-    core: np.ndarray,
     usable: np.ndarray,
-    background: float,
+    halfwidth_hz: float,
     max_halfwidth_hz: float,
+    background: float,
 ) -> tuple[int, int]:
-    """First and last index of a peak's area: the ``core`` bins, widened outward while the spectrum
-    keeps falling (never up a neighbouring peak, e.g. drift below 1 Hz), stays above twice the
-    background, stays ``usable`` and within ``max_halfwidth_hz`` of the peak."""
-    lo, hi = int(np.flatnonzero(core)[0]), int(np.flatnonzero(core)[-1])
+    """First and last index of the peak at ``i``: outward from it while the spectrum stays below the
+    peak and never climbs to twice the lowest level already passed (so it crosses the small wiggles of
+    an irregular tremor but never climbs a neighbouring peak or its skirt, e.g. drift below 1 Hz);
+    within ``halfwidth_hz`` of the peak, and beyond that up to ``max_halfwidth_hz`` only while it stays
+    above twice the background."""
 
-    def widen(k: int, n: int) -> bool:
-        return (
-            0 <= n < p.size
-            and usable[n]
-            and distance[n] <= max_halfwidth_hz
-            and 2 * background < p[n] <= p[k]
-        )
+    def walk(step: int) -> int:
+        k, lowest = i, p[i]
+        while True:
+            n = k + step
+            if not (0 <= n < p.size and usable[n] and distance[n] <= max_halfwidth_hz):
+                return k
+            if p[n] > p[i] or p[n] > 2 * lowest:
+                return k
+            if distance[n] > halfwidth_hz and p[n] <= 2 * background:
+                return k
+            k, lowest = n, min(lowest, p[n])
 
-    while widen(lo, lo - 1):
-        lo -= 1
-    while widen(hi, hi + 1):
-        hi += 1
-    return lo, hi
+    return walk(-1), walk(+1)
 
 
 def spectral_peaks(
@@ -278,14 +286,20 @@ def spectral_peaks(
         flank = usable & (distance >= lo_flank) & (distance <= hi_flank)
         background = max(float(np.median(p[flank])) if flank.sum() >= 4 else 0.0, floor)
         snr = float(p[i] / background) if background > 0 else float("inf")
-        # integrate the main lobe, widened while the spectrum stays well above the background
-        region = distance <= cfg.tremor_peak_halfwidth_hz
+        # the main lobe, widened while the spectrum stays well above the background (irregular tremor)
         lo, hi = _peak_extent(
-            p, distance, usable & region, usable, background, cfg.tremor_peak_max_halfwidth_hz
+            p,
+            int(i),
+            distance,
+            usable,
+            cfg.tremor_peak_halfwidth_hz,
+            cfg.tremor_peak_max_halfwidth_hz,
+            background,
         )
         power = max(0.0, float((p[lo : hi + 1] - background).sum() * df))
         amplitude = math.sqrt(2.0 * power)
-        regularity = float(p[region].sum() * df / total) if total > 0 else 0.0
+        core = distance[lo : hi + 1] <= cfg.tremor_peak_halfwidth_hz
+        regularity = float(p[lo : hi + 1][core].sum() * df / total) if total > 0 else 0.0
         detected = snr >= snr_min and amplitude >= cfg.tremor_min_amplitude_deg
         peaks.append(SpectralPeak(axis, f0, amplitude, min(1.0, regularity), snr, detected))
     return peaks
@@ -345,8 +359,8 @@ def analyze_tremor(
     clip_s = float(t[-1] - t[0] + 1.0 / fs) if t.size > 1 else 0.0
     if t.size < 2 or clip_s < cfg.tremor_min_analysed_s:
         return _not_measured(
-            f"the clip is {clip_s:.1f} s long: a tremor figure needs at least {cfg.tremor_min_analysed_s:g} s "
-            f"of tracked head at rest (about 10 s for 0.1 Hz precision)",
+            f"the clip is {clip_s:.1f} s long: a tremor figure needs at least "
+            f"{cfg.tremor_min_analysed_s:g} s of tracked head at rest (about 10 s for 0.1 Hz precision)",
             analysed_s=0.0,
             tracked_s=0.0,
             excluded_s=0.0,
@@ -394,7 +408,9 @@ def analyze_tremor(
     # a peak interpolated a hair past the band's top edge still belongs to it
     top = upper + 0.5 / cfg.tremor_window_s
     guard = max(top, cfg.tremor_nyquist_fraction * fs / 2)
-    n_bins = int(np.ceil((0.98 * fs / 2 - cfg.slow_oscillation_low_hz) * cfg.tremor_window_s))
+    # resolution bins searched, counted twice: the peak search runs on the zero-padded (interpolated)
+    # spectrum, whose maxima between bins give noise about twice as many chances
+    n_bins = 2 * int(np.ceil((0.98 * fs / 2 - cfg.slow_oscillation_low_hz) * cfg.tremor_window_s))
     # overlapping windows are not independent: count the analysed time in whole window lengths
     snr_min = snr_threshold(int(analysed_s / cfg.tremor_window_s), n_bins, cfg)
     for j, axis in enumerate(AXES):
@@ -416,8 +432,8 @@ def analyze_tremor(
     notes = []
     if upper < band_hi:
         notes.append(
-            f"at {fs:.0f} fps only {band_lo:g}–{upper:.1f} Hz of the {band_lo:g}–{band_hi:g} Hz tremor band is "
-            f"covered; record at 30 fps or more to cover it all"
+            f"at {fs:.0f} fps only {band_lo:g}–{upper:.1f} Hz of the {band_lo:g}–{band_hi:g} Hz tremor "
+            f"band is covered; record at 30 fps or more to cover it all"
         )
     if analysed_s < 10.0:
         notes.append(
@@ -429,8 +445,8 @@ def analyze_tremor(
     near_nyquist = max(refused, key=lambda pk: pk.amplitude_deg, default=None)
     if near_nyquist is not None:
         refusal = (
-            f"an oscillation near {near_nyquist.frequency_hz:.1f} Hz ({near_nyquist.axis}) lies too close to the "
-            f"Nyquist limit of {fs:.0f} fps ({fs / 2:.1f} Hz) to be measured without aliasing: only "
+            f"an oscillation near {near_nyquist.frequency_hz:.1f} Hz ({near_nyquist.axis}) lies too close to "
+            f"the Nyquist limit of {fs:.0f} fps ({fs / 2:.1f} Hz) to be measured without aliasing: only "
             f"{band_lo:g}–{upper:.1f} Hz is covered at this frame rate; record at a higher frame rate "
             f"(60 fps covers up to {band_hi:g} Hz)"
         )

@@ -99,7 +99,7 @@ def valid_rows(values: np.ndarray) -> np.ndarray:
         values: (n,) or (n, k) float.
     """
     v = np.asarray(values, dtype=float)
-    return np.isfinite(v.reshape(v.shape[0], -1)).all(axis=1)
+    return np.isfinite(v.reshape(v.shape[0], int(np.prod(v.shape[1:])))).all(axis=1)
 
 
 def true_runs(mask: np.ndarray) -> np.ndarray:
@@ -165,7 +165,7 @@ def resample_uniform(
     if kind not in ("linear", "cubic"):
         raise InvalidInput(f"kind must be 'linear' or 'cubic', got {kind!r}")
     one_column = v.ndim == 1
-    v2 = v.reshape(t.size, -1)
+    v2 = v.reshape(t.size, 1 if one_column else v.shape[1])
     ok = valid_rows(v2)
     tv, vv = t[ok], v2[ok]
     if tv.size == 0:

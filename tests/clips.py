@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+SAMPLES = Path(os.environ.get("POSTURE_SAMPLES", Path(__file__).resolve().parents[1] / "sample_videos"))
 AXES = ("rotation_deg", "tilt_deg", "flexion_deg")
 
 

@@ -79,8 +79,10 @@ def test_below_normal_flags_and_normal_ranges():
     assert out["tilt_right_normal_deg"] == [40.0, 50.0]
     assert out["flexion_normal_deg"] == [45.0, 60.0]
     assert out["extension_normal_deg"] == [45.0, 80.0]
-    assert out["rotation_left_below_normal"] is False  # 72 >= 70
-    assert out["rotation_right_below_normal"] is True  # 55 < 70
+    # rotations of 40° and more are at the face mesh's limit: lower bounds, not judged
+    assert out["rotation_left_at_limit"] is True and out["rotation_left_below_normal"] is None
+    assert out["rotation_right_at_limit"] is True and out["rotation_right_below_normal"] is None
+    assert out["tilt_left_at_limit"] is False
     assert out["tilt_left_below_normal"] is True  # 38 < 40
     assert out["tilt_right_below_normal"] is False
     assert out["flexion_below_normal"] is False
@@ -89,14 +91,42 @@ def test_below_normal_flags_and_normal_ranges():
         assert {f"{name}_deg", f"{name}_normal_deg", f"{name}_below_normal"} <= set(out)
 
 
-def test_a_side_never_reached_is_zero():
+def test_directions_not_attempted_are_null_not_zero_and_below_normal():
     t = np.arange(0, 10, 1 / 30)
     a = np.zeros((t.size, 3))
     a[:, 0] = 30.0 + raised_cosine_moves(t, [(2, 0), (3, 20), (5, 20), (6, 0)])  # turned left throughout
     result = analyze_range_of_motion(t, a)
+    out = result.to_dict()
+    assert out["measured"] is True and out["resting_deg"]["rotation"] == pytest.approx(30.0)
     assert result.held_deg["rotation_left"] == pytest.approx(50.0, abs=0.5)
+    assert out["rotation_left_attempted"] is True
+    for name in ("rotation_right", "tilt_left", "tilt_right", "flexion", "extension"):
+        assert out[f"{name}_deg"] is None and out[f"{name}_attempted"] is False
+        assert out[f"{name}_below_normal"] is None
+
+
+def test_a_side_attempted_but_never_past_neutral_is_zero():
+    t = np.arange(0, 10, 1 / 30)
+    a = np.zeros((t.size, 3))
+    a[:, 0] = 30.0 + raised_cosine_moves(t, [(2, 0), (3, -25), (5, -25), (6, 0)])  # rests 30° left
+    result = analyze_range_of_motion(t, a)
+    assert result.attempted["rotation_right"] is True  # 25° toward the right, to 5° left of neutral
     assert result.held_deg["rotation_right"] == 0.0
     assert result.below_normal("rotation_right") is True
+
+
+@pytest.mark.parametrize("posture", [(0.0, 0.0, 0.0), (30.0, -15.0, 10.0)])
+def test_a_still_or_resting_head_is_not_a_range_of_motion(posture):
+    rng = np.random.default_rng(3)
+    t = np.arange(0, 20, 1 / 30)
+    a = np.asarray(posture) + rng.normal(0.0, 0.5, (t.size, 3))
+    a[:, 0] += 4.0 * np.sin(2 * np.pi * 0.2 * t)  # a resting sway
+    out = analyze_range_of_motion(t, a).to_dict()
+    json.dumps(out, allow_nan=False)
+    assert out["measured"] is False
+    assert "did not move more than 10°" in out["reason"]
+    for name, _, _ in DIRECTIONS:
+        assert out[f"{name}_deg"] is None and out[f"{name}_below_normal"] is None
 
 
 def test_a_hold_does_not_span_a_long_gap():
@@ -105,7 +135,10 @@ def test_a_hold_does_not_span_a_long_gap():
     on = (t > 2.0) & (t < 2.3)
     a[on | ((t > 2.8) & (t < 3.1)), 0] = 60.0  # two 0.3 s visits, joined only across missing frames
     a[(t >= 2.3) & (t <= 2.8)] = np.nan
-    assert analyze_range_of_motion(t, a).held_deg["rotation_left"] == pytest.approx(0.0, abs=0.5)
+    a[(t > 4.0) & (t < 5.0), 1] = 30.0  # a real, held tilt, so the clip has range of motion
+    result = analyze_range_of_motion(t, a)
+    assert result.held_deg["tilt_left"] == pytest.approx(30.0)
+    assert result.held_deg["rotation_left"] is None and result.attempted["rotation_left"] is False
 
 
 def test_too_short_or_no_face_says_why():
@@ -130,4 +163,16 @@ def test_hold_length_comes_from_the_config():
     a = np.zeros((t.size, 3))
     a[(t > 2.0) & (t < 2.45), 2] = 40.0  # held 0.45 s
     assert analyze_range_of_motion(t, a).held_deg["flexion"] == pytest.approx(40.0)
-    assert analyze_range_of_motion(t, a, MetricsConfig(rom_hold_s=1.0)).held_deg["flexion"] == 0.0
+    longer = analyze_range_of_motion(t, a, MetricsConfig(rom_hold_s=1.0))
+    assert longer.held_deg["flexion"] is None and longer.measured is False
+
+
+def test_a_rotation_under_the_instrument_limit_is_judged_against_the_normal_range():
+    t = np.arange(0, 10, 1 / 30)
+    a = np.zeros((t.size, 3))
+    a[:, 0] = raised_cosine_moves(t, [(2, 0), (3, 30), (5, 30), (6, 0)])
+    result = analyze_range_of_motion(t, a)
+    assert result.held_deg["rotation_left"] == pytest.approx(30.0)
+    assert result.at_limit("rotation_left") is False and result.below_normal("rotation_left") is True
+    limit = analyze_range_of_motion(t, a, MetricsConfig(rom_rotation_limit_deg=25.0))
+    assert limit.at_limit("rotation_left") is True and limit.below_normal("rotation_left") is None

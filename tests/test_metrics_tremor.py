@@ -322,6 +322,50 @@ def test_to_dict_is_json_ready():
         "peak_amplitude_deg",
         "peak_snr",
         "tremor",
+        "cross_talk",
     }
     assert out["axes_with_tremor"][0]["axis"] == "tilt"
     assert out["band_hz"] == [2.0, 12.0]
+
+
+def test_a_small_peak_at_the_same_frequency_on_another_axis_is_cross_talk_not_a_second_tremor():
+    # the pose fit leaks part of a rotation tremor into flexion at the same frequency
+    t, a, rng = clip(30.0, 12.0, seed=21)
+    a[:, 0] += 1.2 * np.sin(2 * np.pi * 4.0 * t)
+    a[:, 2] += 0.45 * np.sin(2 * np.pi * 4.0 * t + 0.9)
+    result = analyze_tremor(t, a)
+    assert [p.axis for p in result.axes_with_tremor] == ["rotation"]
+    assert [p.axis for p in result.cross_talk] == ["flexion"]
+    assert result.per_axis["flexion"].cross_talk and not result.per_axis["flexion"].tremor
+    assert any("cross-talk" in note for note in result.notes)
+
+
+def test_a_second_tremor_as_large_as_half_the_first_is_still_listed():
+    t, a, rng = clip(30.0, 12.0, seed=22)
+    a[:, 0] += 1.2 * np.sin(2 * np.pi * 4.0 * t)
+    a[:, 2] += 0.8 * np.sin(2 * np.pi * 4.0 * t + 0.9)
+    result = analyze_tremor(t, a)
+    assert [p.axis for p in result.axes_with_tremor] == ["rotation", "flexion"]
+    assert result.cross_talk == ()
+
+
+@pytest.mark.parametrize("fps", [24.0, 30.0, 60.0])
+def test_the_spectrum_is_given_for_the_plots_small_and_with_its_peak(fps):
+    t, a, rng = clip(fps, 12.0, seed=23)
+    a[:, 1] += sine(t, 6.0, 1.0, rng)
+    out = analyze_tremor(t, a).to_dict()
+    spectrum = out["spectrum"]
+    f = np.asarray(spectrum["frequency_hz"])
+    assert set(spectrum["power"]) == set(AXES)
+    assert 50 <= f.size <= 300 and all(len(v) == f.size for v in spectrum["power"].values())
+    assert f[0] >= 1.0 and f[-1] == pytest.approx(min(12.0, fps / 2), abs=0.1)
+    tilt = np.asarray(spectrum["power"]["tilt"])
+    assert f[np.argmax(tilt)] == pytest.approx(out["frequency_hz"], abs=0.1)
+    # deg²/Hz: the area under the peak is the sine's power A²/2
+    lobe = (f > 5) & (f < 7)
+    assert tilt[lobe].sum() * np.diff(f).mean() == pytest.approx(0.5, rel=0.2)
+
+
+def test_no_spectrum_when_nothing_could_be_analysed():
+    t = np.arange(60) / 30.0
+    assert analyze_tremor(t, np.zeros((60, 3))).to_dict()["spectrum"] is None

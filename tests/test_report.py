@@ -194,14 +194,14 @@ def test_the_records_read_what_posture_metrics_writes():
     assert m["tilt_deg"] == pytest.approx(-12.0, abs=1.0)
     assert m["tremor_frequency_hz"] == pytest.approx(2.6, abs=0.2)
     assert m["tremor_amplitude_deg"] == pytest.approx(1.8, abs=0.5)
-    for key in (
-        "jerks_per_min",
-        "rom_rotation_left_deg",
-        "rom_extension_deg",
-        "time_within_10deg_s",
-        "deviated_pct",
-    ):
+    for key in ("jerks_per_min", "time_within_10deg_s", "deviated_pct"):
         assert m[key] is not None, f"{key} not found in the metrics sections"
+    # A resting head made no range-of-motion movement: the keys are read, and say "not measured".
+    assert result["range_of_motion"]["measured"] is False
+    assert "rom_rotation_left_deg" in m and m["rom_rotation_left_deg"] is None
+    from posture.report.figures import tremor_figure
+
+    assert tremor_figure(result) is not None, "the tremor spectrum figure is drawn from tremor.spectrum"
     tables = {t.heading: t for t in measurement_rows(result)}
     rotation = tables["Head posture"].rows[0]
     assert rotation.value.startswith("+30") and rotation.band.startswith("2 (")

@@ -20,13 +20,25 @@ JSON section ``shoulders`` (:meth:`ShouldersResult.to_dict`)::
     shoulder_line_deg (float: slope of the shoulder line, + = the patient's LEFT shoulder lower, the
         same sense as head tilt + = left ear toward the left shoulder; a raised right shoulder and a
         trunk leaning to the left look alike here),
-    trunk_rotation_deg (float | None: + = chest turned toward the patient's left; only when landmark
-        depth was given, else None),
+    trunk_rotation_deg (None: not measured, see ``trunk_rotation_reason``),
+    trunk_rotation_reason (str: why trunk rotation is not given),
     head_tilt_relative_deg (head tilt_deg minus shoulder_line_deg: tilt of the head over the shoulder
-        line), head_rotation_relative_deg (rotation_deg minus trunk_rotation_deg | None),
+        line), head_rotation_relative_deg (None, as trunk rotation),
     shoulder_width_cm, cm_per_px (the scale used), scale_reference (str), coverage_pct (share of the
         clip's seconds in which both shoulders were seen),
-    warnings ([str]: trunk leaning or turned more than trunk_warning_deg, shoulders narrow).
+    warnings ([str]: shoulder line sloping more than trunk_warning_deg, shoulders narrow (a trunk
+        turned away), head turned or tilted so far that a small elevation is uncertain).
+
+Trunk rotation is not measured. The pose model's shoulder depth (z) is learnt from a single frontal
+image, not measured: on rendered clips whose trunk faces the camera squarely it implied trunk
+rotations of 5–64° (median 13°), with either sign, so it would only produce false warnings. A trunk
+turned far from the camera still shows as narrow shoulders (``narrow_shoulders_cm``).
+
+Accuracy on rendered clips with known truth: with level shoulders the pose model reads the right
+shoulder 1.1–1.4 cm higher when the head is near neutral and up to 2.2 cm (either side) when the
+head is turned or tilted 15–25° (the model's shoulders follow the head a little); hence ``level_cm``
+1.5 cm and the uncertainty warning. The lateral shift reads -2.7 to +1.2 cm on clips without a
+shift (a bias of about -1 cm plus the error of the turn/tilt correction), hence ``shift_present_cm``.
 
 JSON section ``shift`` (:meth:`ShiftResult.to_dict`)::
 
@@ -55,6 +67,11 @@ from posture.metrics.serialize import json_ready
 
 __all__ = ["BodyLandmarks", "ShouldersResult", "ShiftResult", "analyze_body", "shoulder_coverage"]
 
+TRUNK_ROTATION_REASON = (
+    "trunk rotation is not measured: the pose model's shoulder depth from a frontal camera is too "
+    "unreliable (it reads tens of degrees on a trunk facing the camera); a trunk turned far from the "
+    "camera shows as narrow shoulders"
+)
 SAGITTAL_REASON = (
     "forward or backward head shift cannot be measured from a camera in front of the patient (the "
     "translation is along the line of sight); film the patient from the side to assess it"
@@ -139,6 +156,7 @@ class ShouldersResult:
     scale_reference: str | None = None
     coverage_pct: float | None = None
     warnings: tuple[str, ...] = field(default=())
+    trunk_rotation_reason: str = TRUNK_ROTATION_REASON
 
     def to_dict(self) -> dict:
         """JSON-ready dict (keys as the fields; NaN -> None)."""
@@ -268,14 +286,9 @@ def analyze_body(
         )
         cm_per_px = np.where(scale_ok, cfg.interpupillary_cm * np.cos(np.radians(rotation)) / eye_px, np.nan)
     slope = np.where(seen, slope_deg, np.nan)
-    trunk_rotation = np.full(t.size, np.nan)
-    if b.left_shoulder_depth_px is not None and b.right_shoulder_depth_px is not None:
-        depth = b.left_shoulder_depth_px - b.right_shoulder_depth_px  # + = left shoulder farther
-        trunk_rotation = np.where(seen, np.degrees(np.arctan2(depth, width_px)), np.nan)
+    # landmark depth (b.*_shoulder_depth_px) is deliberately not used: see the module docstring
     shoulder_line = _median(slope)
-    trunk_rot = _median(trunk_rotation)
     tilt_rel = _median(a[:, 1] - slope)
-    rot_rel = _median(a[:, 0] - trunk_rotation)
 
     warnings = []
     if abs(shoulder_line) > cfg.trunk_warning_deg:
@@ -284,12 +297,6 @@ def analyze_body(
             f"the shoulder line slopes {abs(shoulder_line):.0f}° ({low} shoulder lower): one shoulder is "
             f"raised or the trunk leans; head tilt over the shoulder line is {tilt_rel:+.0f}° (camera: "
             f"{_median(a[:, 1]):+.0f}°)"
-        )
-    if np.isfinite(trunk_rot) and abs(trunk_rot) > cfg.trunk_warning_deg:
-        side = "left" if trunk_rot > 0 else "right"
-        warnings.append(
-            f"the trunk is turned {abs(trunk_rot):.0f}° to the {side}: the head angles are relative to the "
-            f"camera; head rotation relative to the trunk is {rot_rel:+.0f}°"
         )
 
     scale = _median(cm_per_px)
@@ -302,9 +309,7 @@ def analyze_body(
             available=True,
             reason=reason,
             shoulder_line_deg=shoulder_line,
-            trunk_rotation_deg=_or_none(trunk_rot),
             head_tilt_relative_deg=_or_none(tilt_rel),
-            head_rotation_relative_deg=_or_none(rot_rel),
             coverage_pct=100.0 * share,
             warnings=tuple(warnings),
         )
@@ -319,7 +324,17 @@ def analyze_body(
     else:
         higher = "left" if elevation > 0 else "right"
         description = f"{higher} shoulder higher by {abs(elevation):.1f} cm"
-    if not np.isfinite(trunk_rot) and width_cm < cfg.narrow_shoulders_cm:
+    head_median = np.array([_median(a[:, 0]), _median(a[:, 1])])
+    if higher != "level" and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg:
+        warnings.append(
+            f"the head is turned or tilted {np.nanmax(np.abs(head_median)):.0f}°: the pose model's shoulder "
+            f"heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm, so a difference this small "
+            f"is uncertain"
+            if abs(elevation) < cfg.shoulder_uncertain_cm
+            else f"the head is turned or tilted {np.nanmax(np.abs(head_median)):.0f}°: the pose model's "
+            f"shoulder heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm"
+        )
+    if width_cm < cfg.narrow_shoulders_cm:
         warnings.append(
             f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the "
             f"camera"
@@ -331,9 +346,7 @@ def analyze_body(
         elevation_cm=abs(elevation),
         description=description,
         shoulder_line_deg=shoulder_line,
-        trunk_rotation_deg=_or_none(trunk_rot),
         head_tilt_relative_deg=_or_none(tilt_rel),
-        head_rotation_relative_deg=_or_none(rot_rel),
         shoulder_width_cm=width_cm,
         cm_per_px=scale,
         scale_reference=(

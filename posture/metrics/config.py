@@ -98,6 +98,15 @@ class MetricsConfig:
     tremor_background_flank_hz: tuple[float, float] = (0.75, 2.5)
     """Offsets from the peak (Hz, each side) over which the local background is the median; flanks
     start above 1 Hz so postural drift does not count as background."""
+    tremor_cross_talk_ratio: float = 0.5
+    """A peak on a second axis within :attr:`tremor_cross_talk_hz` of the headline tremor's frequency and
+    below this fraction of its amplitude is cross-talk, not a second tremor. The face-mesh pose fit
+    couples the axes: on rendered single-axis tremors with known motion it showed 20–45 % of the
+    tremor's amplitude on another axis at the same frequency (rotation 4 Hz -> flexion 42 %, tilt
+    10 Hz -> rotation 45 %, rotation 2.5 Hz -> flexion 22 %). A real second tremor that is as large as
+    half the first, or at another frequency, is still listed."""
+    tremor_cross_talk_hz: float = 0.25
+    """"Same frequency" for cross-talk: within one resolution bin (1 / ``tremor_window_s``)."""
     tremor_slow_cutoff_hz: float = 1.0
     """Voluntary movement is detected on the angles low-passed at 1 Hz, where tremor (>= 1.5 Hz) has
     almost no power but turns and sways keep all of theirs."""
@@ -112,9 +121,13 @@ class MetricsConfig:
     jerk_baseline_window_s: float = 1.5
     """Local baseline = running median over 1.5 s: it follows turns, holds and drift but ignores an
     excursion shorter than 0.75 s."""
-    jerk_min_size_deg: float = 5.0
-    """Peak excursion from the baseline to count as a jerk. The definition is >= 6°; the threshold sits
-    1° lower so that a 6° jerk that loses a little to frame sampling or noise is still counted."""
+    jerk_min_size_deg: float = 4.0
+    """Peak excursion from the baseline (as measured) to count as a jerk. The definition is >= 6°; the
+    threshold sits at two thirds of that because the instrument reads brief excursions low: on rendered
+    clips with known motion the face mesh read a 6°, 0.2 s chin-down jerk as 4.9° (-19 %) and 12–15°
+    rotation jerks 4–6 % low, and frame sampling can shave a further few percent off a 3–4 frame peak.
+    False jerks are kept out by the other criteria (return, duration, speed, isolation), not by size:
+    no clip without jerks (still, drift, tremor, range of motion) gives a candidate even at 3.5°."""
     jerk_max_duration_s: float = 0.6
     """Longest jerk. Duration is twice the excursion's width at half its peak (equal to the full length
     of a smooth raised-cosine pulse, and robust to noise at the tails). Jerks last < 0.5 s; 0.6 s leaves
@@ -146,6 +159,17 @@ class MetricsConfig:
     also keeps face-mesh noise from inflating the extreme."""
     rom_max_gap_s: float = 0.25
     """Longest face-less gap bridged; a hold must lie within one piece."""
+    rom_min_excursion_deg: float = 10.0
+    """A direction counts as attempted when the head was held at least this far from its resting
+    position (the clip's median angles) toward that side; with none attempted the clip holds no
+    range-of-motion movement and the section says so instead of reporting six "below normal"
+    directions. 10° is the TWSTRS "within 10° of neutral", well above face-mesh noise (1–2°) and a
+    resting sway (a few degrees), and below the smallest turn a stiff neck still makes on request."""
+    rom_rotation_limit_deg: float = 40.0
+    """The face-mesh head pose saturates in rotation: on rendered clips with known motion, true turns of
+    60–70° read 43–49° (the face is also lost for moments), while turns up to 40° read within a few
+    degrees. A rotation held at 40° or more is therefore a lower bound of the true turn: it is reported
+    as measured, marked ``at_limit``, and not judged "below normal" (a healthy 70° turn would be)."""
     normal_rotation_deg: tuple[float, float] = (70.0, 80.0)
     """Healthy adult active rotation to each side (CLINICAL.md, goniometry)."""
     normal_tilt_deg: tuple[float, float] = (40.0, 50.0)
@@ -175,16 +199,31 @@ class MetricsConfig:
     max_rotation_for_scale_deg: float = 45.0
     """Frames with the head turned further are not used for the IPD scale: the cos(rotation)
     correction then doubles any error."""
-    level_cm: float = 1.0
-    """Shoulders whose heights differ by less than this are "level" (landmark noise and scale error)."""
+    level_cm: float = 1.5
+    """Shoulders whose heights differ by less than this are "level". The measurement's own error sets
+    it: on rendered clips with level shoulders and the head near neutral the pose model read the right
+    shoulder 1.1–1.4 cm higher on every clip (a bias of the model's shoulder points; the scale's ±7 %
+    adds little at this size), so 1.0 cm turned every level pair into "right higher". A 3 cm raised
+    shoulder reads about 2 cm and is still found."""
+    shoulder_uncertain_head_deg: float = 10.0
+    """With the head turned or tilted this far (median) the pose model's shoulders follow the head a
+    little: level shoulders read up to 2.2 cm apart on rendered clips with the head turned or tilted
+    15–25°. A non-level result then carries a warning."""
+    shoulder_uncertain_cm: float = 2.5
+    """... saying that differences under this are uncertain (the error seen above, rounded up)."""
     trunk_warning_deg: float = 5.0
-    """Warn when the shoulder line slopes, or the trunk is turned, by more than this: the head angles
-    are relative to the camera and equal the neck's only over a square, level trunk (CLINICAL.md)."""
-    narrow_shoulders_cm: float = 26.0
-    """Without landmark depth, a shoulder width under 26 cm (adults: about 30–40 cm between the pose
-    model's shoulder points) suggests the trunk is turned away from the camera: warn."""
-    shift_present_cm: float = 1.5
-    """A lateral shift is "present" from 1.5 cm: below that it is within the scale and landmark error."""
+    """Warn when the shoulder line slopes by more than this: the head angles are relative to the camera
+    and equal the neck's only over a square, level trunk (CLINICAL.md)."""
+    narrow_shoulders_cm: float = 22.0
+    """A shoulder width under 22 cm (adults: about 30–40 cm between the pose model's shoulder points)
+    suggests the trunk is turned away from the camera (cos 45° of 31 cm): warn. On rendered clips with
+    a square trunk the width read 23–32 cm (the pose model and the IPD scale's ±7 %), so a higher
+    threshold warned falsely."""
+    shift_present_cm: float = 3.0
+    """A lateral shift is "present" from 3 cm. The measurement's own error sets it: on rendered clips
+    without a shift the lateral offset read -2.7 to +1.2 cm (a pose-model bias of about -1 cm, plus the
+    error of removing the eyes' travel when the head is turned or tilted 15–25°); smaller shifts are
+    reported in ``lateral_cm`` with their sign but not called present."""
 
     def to_dict(self) -> dict:
         """All thresholds as JSON-ready plain types."""

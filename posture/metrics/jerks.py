@@ -6,8 +6,10 @@ JSON section ``jerks`` (:meth:`JerksResult.to_dict`)::
     analysed time), analysed_s (s of tracked head searched), reason (str | None),
     min_size_deg, max_duration_s (thresholds used),
     events: [{t_s (s, time of the peak excursion, on the clip's clock), axis ("rotation" | "tilt" |
-              "flexion"), size_deg (> 0, peak excursion from the local baseline), direction ("left" |
-              "right" for rotation/tilt, "down" | "up" for flexion: the patient's side / chin),
+              "flexion"), size_deg (signed peak excursion from the local baseline, with the axis' sign
+              convention: rotation/tilt + = toward the patient's left, flexion + = chin down), direction
+              ("left" | "right" for rotation/tilt, "down" | "up" for flexion: the patient's side / chin,
+              the sign of size_deg in words),
               duration_s (s, 2 × width at half the peak), peak_speed_deg_s (°/s)}]
 
 Method: the angles are put on a fine uniform grid (a cubic spline through the frames at their real
@@ -42,7 +44,8 @@ __all__ = ["Jerk", "JerksResult", "detect_jerks"]
 @dataclass(frozen=True)
 class Jerk:
     """One jerk. ``t_s``: time of the peak (s); ``size_deg``: peak excursion from the local baseline
-    (deg, > 0); ``direction``: its sign in the patient's words; ``duration_s``: twice the width at half
+    (deg, signed with the axis' convention: + = toward the patient's left for rotation and tilt, chin
+    down for flexion); ``direction``: its sign in the patient's words; ``duration_s``: twice the width at half
     the peak (s, the full length of a smooth pulse); ``peak_speed_deg_s``: fastest angular speed during
     it (°/s)."""
 
@@ -154,7 +157,7 @@ def _segment_candidates(t: np.ndarray, x: np.ndarray, fs: float, cfg: MetricsCon
                 Jerk(
                     t_s=float(t[q] + offset / fs),
                     axis=axis,
-                    size_deg=float(size),
+                    size_deg=float(sign * size),
                     direction=direction_word(axis, sign),
                     duration_s=float(duration),
                     peak_speed_deg_s=peak_speed,
@@ -198,7 +201,7 @@ def detect_jerks(t_s: np.ndarray, angles: np.ndarray, config: MetricsConfig = Me
     candidates = [c for seg in segments for c in _segment_candidates(seg.t_s, seg.values, grid_hz, cfg)]
     # one physical jerk may show on several axes, or as two maxima of one excursion: keep the largest
     accepted: list[Jerk] = []
-    for cand in sorted(candidates, key=lambda c: -c.size_deg):
+    for cand in sorted(candidates, key=lambda c: -abs(c.size_deg)):
         start, end = cand.interval_s
         if all(end < other.interval_s[0] or start > other.interval_s[1] for other in accepted):
             accepted.append(cand)

@@ -10,12 +10,21 @@ JSON section ``tremor`` (:meth:`TremorResult.to_dict`)::
         regularity (0..1) is the share of the 1.5 Hz..Nyquist power within ±0.5 Hz of the peak
         (1 = a pure sine; an irregular, jerky tremor or noise spreads the spectrum and lowers it).
     axes_with_tremor: [{axis, frequency_hz, amplitude_deg, regularity, snr}], strongest first (every
-        axis with a tremor; the first is the headline).
+        axis with a tremor of its own; the first is the headline).
+    cross_talk: [{axis, frequency_hz, amplitude_deg, regularity, snr}]: peaks on other axes at the
+        headline's frequency and much smaller (``tremor_cross_talk_ratio``): the same oscillation seen
+        through the pose fit's coupling of the axes, not a separate tremor (also named in ``notes``).
     slow_oscillation: {axis, frequency_hz, amplitude_deg, regularity, snr} | None: an oscillation
         between 1.5 and 2 Hz (below the tremor band, above drift), reported and not dropped.
     per_axis: {rotation|tilt|flexion: {band_power_deg2 (power in the covered band, deg²),
         peak_frequency_hz, peak_amplitude_deg, peak_snr (the strongest local peak in the covered
-        band, whether or not it counts), tremor (bool)}}
+        band, whether or not it counts), tremor (bool: a tremor of its own on this axis),
+        cross_talk (bool: a peak that is cross-talk of the headline tremor)}}
+    spectrum: {frequency_hz: [...], power: {rotation|tilt|flexion: [...]}} | None: the averaged Welch
+        spectrum the figures come from (deg²/Hz), from ``tremor_slow_cutoff_hz`` (1 Hz; below it is
+        postural drift, which the analysis ignores) up to the tremor band's top or the Nyquist
+        frequency, whichever is lower, thinned to at most ``SPECTRUM_MAX_POINTS`` points; None when no
+        spectrum could be computed. The band is ``band_hz``; the peak is ``frequency_hz`` on ``axis``.
     band_hz ([low, high]: the band actually covered at this frame rate), frame_rate_hz (measured),
     resolution_hz (1 / window length), analysed_s (s of still head in the spectrum), tracked_s
     (s with a face), excluded_s (s of tracked head left out as voluntary movement or jerks),
@@ -33,7 +42,10 @@ analysed, see :func:`snr_threshold`) and its amplitude ``A = sqrt(2·power)`` is
 (±0.5 Hz) and, for a tremor whose frequency wanders, further while the spectrum stays high (up to
 ±1 Hz). A pure sine A·sin(2πft) thus reads A; a tremor wandering by more than about ±15 % in
 frequency reads low. One peak per axis is reported (the strongest); the headline is the strongest
-axis. The band covered ends at ``tremor_nyquist_fraction`` of the Nyquist frequency; a peak beyond it
+axis. A face-mesh pose fit couples the axes: a pure rotation tremor also shows, at the same
+frequency, on flexion or tilt with up to about half its amplitude. Such a peak (within
+``tremor_cross_talk_hz`` of the headline and below ``tremor_cross_talk_ratio`` of its amplitude) is
+listed as ``cross_talk``, not as a second tremor. The band covered ends at ``tremor_nyquist_fraction`` of the Nyquist frequency; a peak beyond it
 is refused with a reason rather than reported at an aliased frequency (a tremor above Nyquist whose
 alias falls inside the covered band cannot be recognised: at 30 fps, 18–28 Hz; no head tremor is that
 fast).
@@ -42,7 +54,7 @@ fast).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy import fft, signal, stats
@@ -62,7 +74,11 @@ from posture.pipeline.signals import (
     valid_rows,
 )
 
+SPECTRUM_MAX_POINTS = 300
+"""Most points of the ``spectrum`` in the JSON (enough for a plot; the analysis uses the full one)."""
+
 __all__ = [
+    "SPECTRUM_MAX_POINTS",
     "SpectralPeak",
     "AxisSpectrum",
     "TremorResult",
@@ -97,9 +113,11 @@ class AxisSpectrum:
     band_power_deg2: float
     peak: SpectralPeak | None
     tremor: bool
+    cross_talk: bool = False
 
     def to_dict(self) -> dict:
-        """JSON-ready ``{band_power_deg2, peak_frequency_hz, peak_amplitude_deg, peak_snr, tremor}``."""
+        """JSON-ready ``{band_power_deg2, peak_frequency_hz, peak_amplitude_deg, peak_snr, tremor,
+        cross_talk}``."""
         p = self.peak
         return json_ready(
             {
@@ -108,6 +126,7 @@ class AxisSpectrum:
                 "peak_amplitude_deg": None if p is None else p.amplitude_deg,
                 "peak_snr": None if p is None else p.snr,
                 "tremor": self.tremor,
+                "cross_talk": self.cross_talk,
             }
         )
 
@@ -133,10 +152,24 @@ class TremorResult:
     excluded_s: float
     reason: str | None
     notes: tuple[str, ...] = field(default=())
+    cross_talk: tuple[SpectralPeak, ...] = field(default=())
+    spectrum: dict | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict (keys as the fields; NaN -> None)."""
         return json_ready(self.__dict__)
+
+
+def spectrum_for_plot(f_hz: np.ndarray, psd: np.ndarray, top_hz: float, config: MetricsConfig) -> dict:
+    """The ``spectrum`` of the JSON: ``{"frequency_hz": [...], "power": {axis: [...]}}`` (deg²/Hz) from
+    ``tremor_slow_cutoff_hz`` up to ``top_hz``, every k-th frequency so that at most
+    :data:`SPECTRUM_MAX_POINTS` remain (the zero-padded spectrum is smooth at that spacing)."""
+    keep = np.flatnonzero((f_hz >= config.tremor_slow_cutoff_hz) & (f_hz <= top_hz + 1e-9))
+    keep = keep[:: max(1, math.ceil(keep.size / SPECTRUM_MAX_POINTS))]
+    return {
+        "frequency_hz": [round(float(v), 4) for v in f_hz[keep]],
+        "power": {axis: [float(f"{v:.4g}") for v in psd[keep, j]] for j, axis in enumerate(AXES)},
+    }
 
 
 def tremor_spectrum(
@@ -393,11 +426,13 @@ def analyze_tremor(
             )
         else:
             reason = (
-                f"the head was moving on purpose or jerking for most of the tracked {tracked_s:.0f} s "
-                f"({excluded_s:.0f} s left out): no {need} stretch at rest remained for a tremor figure"
+                f"the head was moving on purpose or jerking too often: {excluded_s:.0f} s of the tracked "
+                f"{tracked_s:.0f} s were left out, and no {need} stretch at rest remained between them for a "
+                f"tremor figure"
             )
         return _not_measured(reason, **counts, **info)
 
+    spectrum = spectrum_for_plot(f, psd, min(band_hi, fs / 2), cfg)
     per_axis: dict[str, AxisSpectrum] = {}
     tremors: list[SpectralPeak] = []
     slows: list[SpectralPeak] = []
@@ -428,8 +463,19 @@ def analyze_tremor(
         per_axis[axis] = AxisSpectrum(axis, float(psd[in_band, j].sum() * df), best, bool(detected))
 
     tremors.sort(key=lambda pk: -pk.amplitude_deg)
+    cross_talk = tuple(pk for pk in tremors[1:] if _is_cross_talk(pk, tremors[0], cfg))
+    tremors = [pk for pk in tremors if pk not in cross_talk]
+    for pk in cross_talk:
+        per_axis[pk.axis] = replace(per_axis[pk.axis], tremor=False, cross_talk=True)
     slow = max(slows, key=lambda pk: pk.amplitude_deg, default=None)
     notes = []
+    if cross_talk:
+        seen = ", ".join(f"{pk.axis} {pk.amplitude_deg:.1f}°" for pk in cross_talk)
+        notes.append(
+            f"the {tremors[0].axis} tremor at {tremors[0].frequency_hz:.1f} Hz also shows on other axes "
+            f"({seen}) at the same frequency and much smaller: read as cross-talk of the head-pose fit, "
+            f"not as a separate tremor"
+        )
     if upper < band_hi:
         notes.append(
             f"at {fs:.0f} fps only {band_lo:g}–{upper:.1f} Hz of the {band_lo:g}–{band_hi:g} Hz tremor "
@@ -488,6 +534,18 @@ def analyze_tremor(
         slow_oscillation=slow,
         per_axis=per_axis,
         reason=reason,
+        cross_talk=cross_talk,
+        spectrum=spectrum,
         **counts,
         **{**info, "notes": tuple(notes)},
+    )
+
+
+def _is_cross_talk(peak: SpectralPeak, head: SpectralPeak, config: MetricsConfig) -> bool:
+    """A peak on another axis at the headline tremor's frequency, much smaller than it: the same
+    oscillation leaking through the pose fit (see ``tremor_cross_talk_ratio``)."""
+    return (
+        peak.axis != head.axis
+        and abs(peak.frequency_hz - head.frequency_hz) <= config.tremor_cross_talk_hz
+        and peak.amplitude_deg < config.tremor_cross_talk_ratio * head.amplitude_deg
     )

@@ -109,16 +109,18 @@ def angles_figure(result: dict) -> bytes | None:
 
 
 def _spectrum(tremor: dict) -> tuple[np.ndarray, np.ndarray] | None:
+    """(frequency_hz, power) of the tremor's axis (or of the strongest axis) from ``tremor.spectrum``
+    = ``{"frequency_hz": [...], "power": {axis: [...]}}`` (deg^2/Hz)."""
     spectrum = tremor.get("spectrum")
     if not isinstance(spectrum, dict):
         return None
-    freq = next(
-        (spectrum[k] for k in ("frequency_hz", "freq_hz", "f_hz", "frequencies_hz") if k in spectrum), None
-    )
-    power = next(
-        (spectrum[k] for k in ("power", "psd", "power_deg2_per_hz", "amplitude_deg") if k in spectrum), None
-    )
-    f, p = _floats(freq), _floats(power)
+    power = spectrum.get("power")
+    if isinstance(power, dict):
+        axis = tremor.get("axis")
+        if axis not in power:
+            axis = max(power, key=lambda a: float(np.nansum(_floats(power[a]))), default=None)
+        power = power.get(axis) if axis is not None else None
+    f, p = _floats(spectrum.get("frequency_hz")), _floats(power)
     if f.size < 2 or f.size != p.size:
         return None
     return f, p

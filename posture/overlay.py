@@ -13,6 +13,8 @@ What is drawn:
 - a panel with the three angles in degrees and in words (left and right are the patient's);
 - "patient's left" / "patient's right" labels on the sides of the picture (a plain camera shows the
   patient's left on the image's right);
+- the shoulder line (pose model, about once a second, held until the next reading), with the
+  patient's left and right shoulders marked L and R;
 - a "JERK" label while a jerk reported by the analysis is in progress;
 - "no face found" on frames without a face.
 """
@@ -39,6 +41,10 @@ MAX_LONG_SIDE_PX = 960
 TIME_BASE = Fraction(1, 1000)
 # A jerk label stays visible at least this long (s), so a one-frame event can be seen.
 JERK_LABEL_MIN_S = 0.4
+# The pose model runs about once a second; a shoulder reading is drawn until the next one, but not
+# longer than this (s).
+SHOULDER_HOLD_S = 1.5
+SHOULDER_COLOUR = (255, 220, 60)
 
 # Colours (RGB) of the head's axes: the usual x/y/z = red/green/blue.
 AXIS_COLOURS = ((230, 60, 60), (60, 200, 80), (70, 140, 255))
@@ -88,6 +94,7 @@ def draw_frame(
     face: np.ndarray,
     source_size: tuple[int, int],
     in_jerk: bool = False,
+    shoulders: np.ndarray | None = None,
 ) -> np.ndarray:
     """Draw the annotations on one RGB frame (returns a new array; ``image`` is not changed).
 
@@ -98,6 +105,8 @@ def draw_frame(
         face: (10,) face geometry in the *analysis'* pixels (``FACE_GEOMETRY_COLUMNS``), NaN where no face.
         source_size: (width, height) of the frames the analysis saw, to scale ``face`` to ``image``.
         in_jerk: a jerk is in progress at this moment.
+        shoulders: (4,) ``[left_x, left_y, right_x, right_y]`` in the analysis' pixels (the patient's
+            left and right shoulder), NaN when unknown.
     """
     out = np.ascontiguousarray(image.copy())
     h, w = out.shape[:2]
@@ -106,6 +115,15 @@ def draw_frame(
     font = cv2.FONT_HERSHEY_SIMPLEX
     thick = max(1, int(round(2 * unit)))
     small = 0.5 * unit
+
+    if shoulders is not None and np.isfinite(shoulders).all():
+        left = (int(shoulders[0] * sx), int(shoulders[1] * sy))
+        right = (int(shoulders[2] * sx), int(shoulders[3] * sy))
+        cv2.line(out, left, right, SHOULDER_COLOUR, thick, cv2.LINE_AA)
+        for point, letter in ((left, "L"), (right, "R")):
+            cv2.circle(out, point, thick + 3, SHOULDER_COLOUR, -1, cv2.LINE_AA)
+            corner = (point[0] - int(5 * unit), point[1] - int(12 * unit))
+            cv2.putText(out, letter, corner, font, small, SHOULDER_COLOUR, 1, cv2.LINE_AA)
 
     found = bool(np.isfinite(angles_deg).all() and np.isfinite(face).all())
     if found:
@@ -160,6 +178,34 @@ def draw_frame(
     return out
 
 
+def shoulder_track(t_s: np.ndarray, body: np.ndarray | None, columns: Sequence[str]) -> np.ndarray | None:
+    """(n, 4) ``[left_x, left_y, right_x, right_y]`` pixels per frame from ``Analysis.body``.
+
+    The pose model runs only a few times a second; each reading is carried forward to the next one,
+    for at most :data:`SHOULDER_HOLD_S`. None when there is no body array or it lacks the columns.
+
+    Args:
+        t_s: (n,) seconds of each frame.
+        body: (n, k) body landmarks (NaN where the pose model did not run or found no one), or None.
+        columns: the k column names (``posture.pipeline.body.BODY_COLUMNS``).
+    """
+    if body is None:
+        return None
+    try:
+        idx = [list(columns).index(c) for c in ("left_x", "left_y", "right_x", "right_y")]
+    except ValueError:
+        return None
+    raw = np.asarray(body, dtype=float)[:, idx]
+    out = np.full_like(raw, np.nan)
+    last, last_t = None, -np.inf
+    for i, t in enumerate(np.asarray(t_s, dtype=float)):
+        if np.isfinite(raw[i]).all():
+            last, last_t = raw[i], t
+        if last is not None and t - last_t <= SHOULDER_HOLD_S:
+            out[i] = last
+    return out
+
+
 def _jerk_mask(t_s: np.ndarray, jerk_intervals: Sequence[tuple[float, float]]) -> np.ndarray:
     mask = np.zeros(t_s.shape, dtype=bool)
     for start, end in jerk_intervals:
@@ -180,6 +226,7 @@ def render_overlay(
     jerk_intervals: Sequence[tuple[float, float]] = (),
     progress: Progress | None = None,
     max_long_side: int = MAX_LONG_SIDE_PX,
+    shoulders: np.ndarray | None = None,
 ) -> Path:
     """Write the annotated clip of one analysed video as an H.264 MP4.
 
@@ -193,6 +240,7 @@ def render_overlay(
         jerk_intervals: (start_s, end_s) of each jerk, to label them on the frames.
         progress: called as ``progress(frames_done, frames_expected, seconds_elapsed)``.
         max_long_side: long side of the written picture, pixels.
+        shoulders: (n, 4) shoulder points per frame (see :func:`shoulder_track`), or None.
 
     Returns:
         ``out_path`` as a :class:`~pathlib.Path`. The clip has one frame per analysed frame, at the
@@ -208,6 +256,8 @@ def render_overlay(
         raise InvalidInput(
             f"angles must be (n, 3) and face (n, 10) for n = {n} times; got {angles.shape} and {face.shape}"
         )
+    if shoulders is not None and np.shape(shoulders) != (n, 4):
+        raise InvalidInput(f"shoulders must be (n, 4) for n = {n} times; got {np.shape(shoulders)}")
     jerking = _jerk_mask(t_s, jerk_intervals)
     out_path = Path(out_path)
     info, frames = read_frames(video_path)
@@ -237,6 +287,7 @@ def render_overlay(
                 face[frame.index],
                 source_size,
                 jerking[frame.index],
+                None if shoulders is None else shoulders[frame.index],
             )
             video_frame = av.VideoFrame.from_ndarray(drawn, format="rgb24")
             pts = max(int(round(t_s[frame.index] / TIME_BASE)), last_pts + 1)

@@ -39,6 +39,11 @@ MIN_FINDINGS_FOR_NEUROLOGICAL = 2
 # "No" answers to the pattern questions needed, with no measured sign, to say the picture fits
 # plain muscle tension.
 MIN_NO_ANSWERS_FOR_TENSION = 4
+# A shoulder counts as a screening finding from this height difference (cm). The shoulders
+# section calls shoulders "level" below 1 cm (landmark noise); between 1 and 2 cm a difference is
+# within everyday asymmetry and the ±7 % scale error of centimetres from the eye distance, and the
+# TWSTRS item is judged by eye, where a raised shoulder is plainly visible.
+SHOULDER_FINDING_CM = 2.0
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,8 @@ def measured_findings(result: Mapping[str, Any]) -> list[str]:
     - a median head angle beyond :data:`DEVIATION_DEG` on any axis (a sustained abnormal posture);
     - a head tremor (``tremor.present``);
     - jerks (``jerks.count`` > 0);
-    - a raised shoulder and a lateral shift of the head, when those sections say so.
+    - a shoulder raised by :data:`SHOULDER_FINDING_CM` or more, and a lateral shift of the head,
+      when those sections say so.
 
     Range of motion is shown on the dashboard but does not drive the screening: a stiff neck from
     plain muscle tension limits it too, and a clip without the protocol's turns reads as "reduced".
@@ -240,7 +246,8 @@ def measured_findings(result: Mapping[str, Any]) -> list[str]:
 
     shoulders = _get(result, "shoulders") or {}
     elevation = _number(shoulders.get("elevation_cm"))
-    if shoulders.get("available") is True and shoulders.get("higher") in ("left", "right") and elevation:
+    raised = elevation is not None and elevation >= SHOULDER_FINDING_CM
+    if shoulders.get("available") is True and shoulders.get("higher") in ("left", "right") and raised:
         findings.append(f"the patient's {shoulders['higher']} shoulder raised by {elevation:.1f} cm")
 
     shift = _get(result, "shift") or {}

@@ -17,7 +17,10 @@ import pytest
 from tests.clips import all_clips, analysed, truth, truth_angles
 
 CLIPS = all_clips()
-HELD = [c for c in CLIPS if c.startswith(("hold_", "combined_", "still_"))] + ["two_faces", "webcam_24fps_lowlight"]
+HELD = [c for c in CLIPS if c.startswith(("hold_", "combined_", "still_"))] + [
+    "two_faces",
+    "webcam_24fps_lowlight",
+]
 
 POOLED_MAE_45_DEG = 2.0  # issue target, met when pooled over all clips
 CLIP_MAE_45_DEG = 4.8  # guard: worst single clip measured 4.2 (flexion, sweep_flexion)
@@ -72,7 +75,9 @@ def test_posture_medians_and_signs(name):
     assert (np.sign(got[big]) == np.sign(want[big])).all(), f"signs of {got} vs truth {want}"
 
 
-@pytest.mark.parametrize("name", ["sweep_rotation", "sweep_tilt", "sweep_flexion", "rom_protocol", "vfr_phone"])
+@pytest.mark.parametrize(
+    "name", ["sweep_rotation", "sweep_tilt", "sweep_flexion", "rom_protocol", "vfr_phone"]
+)
 def test_signs_follow_the_movement(name):
     """Wherever the truth is clearly off neutral, the measured angle has its sign."""
     err, true = frame_errors(name)
@@ -112,7 +117,9 @@ def test_two_faces_follows_the_main_one_and_says_so():
     result = analysed("two_faces")
     assert result.quality.multiple_faces
     assert any("faces were in view" in w for w in result.warnings)
-    assert result.median_angles()["rotation_deg"] == pytest.approx(truth("two_faces")["posture"]["rotation_deg"], abs=3)
+    assert result.median_angles()["rotation_deg"] == pytest.approx(
+        truth("two_faces")["posture"]["rotation_deg"], abs=3
+    )
 
 
 def test_face_lost_for_part_of_the_clip():

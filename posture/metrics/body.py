@@ -383,6 +383,21 @@ def _lateral_shift(
     lateral = _median(offset_px * frame_scale - travel)
     if not np.isfinite(lateral):
         return ShiftResult(False, "the eyes and both shoulders were never measured in the same frame")
+    turned = _median(np.abs(a[ok, 0])) if ok.any() else np.nan
+    if np.isfinite(turned) and turned > cfg.shift_max_rotation_deg:
+        # Turning moves the face sideways about a pivot whose place differs between people: beyond a
+        # moderate turn that travel swamps a shift of a few centimetres, so none is claimed.
+        return ShiftResult(
+            available=True,
+            reason=None,
+            lateral_cm=lateral,
+            direction="none",
+            present=False,
+            description=(
+                f"lateral shift not assessed: the head is turned {turned:.0f}°, and a turned face moves "
+                "sideways by itself; film the client facing the camera to judge a shift"
+            ),
+        )
     present = abs(lateral) >= cfg.shift_present_cm
     direction = ("left" if lateral > 0 else "right") if present else "none"
     description = (

@@ -219,6 +219,10 @@ class MetricsConfig:
     suggests the trunk is turned away from the camera (cos 45° of 31 cm): warn. On rendered clips with
     a square trunk the width read 23–32 cm (the pose model and the IPD scale's ±7 %), so a higher
     threshold warned falsely."""
+    shift_max_rotation_deg: float = 15.0
+    """Above this median head rotation the lateral shift is not assessed: the face's sideways travel
+    when the head turns (about 9 cm x sin(rotation), with a pivot that differs between people) is then
+    larger than the few centimetres of a shift."""
     shift_present_cm: float = 3.0
     """A lateral shift is "present" from 3 cm. The measurement's own error sets it: on rendered clips
     without a shift the lateral offset read -2.7 to +1.2 cm (a pose-model bias of about -1 cm, plus the

@@ -11,6 +11,7 @@ upright, as a player would show it. Decoding is done by PyAV (FFmpeg).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -85,7 +86,10 @@ def _open(path: str | os.PathLike) -> av.container.InputContainer:
 
 
 def _short(exc: Exception) -> str:
+    """FFmpeg's message without the errno and file name PyAV adds: "[Errno 1094995529] Invalid data
+    found when processing input: 'x.mp4'" -> "Invalid data found when processing input"."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)
     return text.split(": '")[0]
 
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from posture.screening import DEVIATION_DEG, SHOULDER_FINDING_CM
+
 NOT_AVAILABLE = "not available"
 
 # What a healthy, still head looks like (CLINICAL.md, "Normal ranges"), shown on the posture cards.
@@ -69,6 +71,10 @@ class Card:
     reason: str | None = None
     help: str | None = None
     notes: tuple[str, ...] = field(default=())
+    # A short badge when the figure is one of the screening's findings (see posture.screening),
+    # e.g. "beyond 10°"; None otherwise. ``flag_is_finding`` False = worth a look, not a finding.
+    flag: str | None = None
+    flag_is_finding: bool = True
 
 
 def _get(d: Any, *keys: str) -> Any:
@@ -146,6 +152,7 @@ def posture_card(result: Mapping[str, Any], axis: str) -> Card:
         value=f"{abs(median):.1f}°" + (f" {direction}" if direction else ""),
         lines=tuple(lines),
         help=help_text,
+        flag=f"beyond {DEVIATION_DEG:g}°" if abs(median) > DEVIATION_DEG else None,
     )
 
 
@@ -213,6 +220,7 @@ def tremor_card(result: Mapping[str, Any]) -> Card:
         lines=tuple(lines),
         help=help_text,
         notes=notes,
+        flag="tremor found",
     )
 
 
@@ -236,13 +244,20 @@ def jerk_card(result: Mapping[str, Any]) -> Card:
         lines.append(f"{rate:.1f} per minute" + (f" over {analysed:.0f} s tracked" if analysed else ""))
     events = [e for e in section.get("events") or [] if isinstance(e, Mapping)]
     if events:
-        big = max(events, key=lambda e: _num(e.get("size_deg")) or 0)
+        big = max(events, key=lambda e: abs(_num(e.get("size_deg")) or 0))
         lines.append(
-            f"largest {(_num(big.get('size_deg')) or 0):.0f}° ({big.get('axis')}, {big.get('direction')}) "
+            f"largest {abs(_num(big.get('size_deg')) or 0):.0f}° ({big.get('axis')}, {big.get('direction')}) "
             f"at {(_num(big.get('t_s')) or 0):.1f} s"
         )
     lines.append("healthy: none")
-    return Card(key="jerks", title=title, value=f"{int(count)}", lines=tuple(lines), help=help_text)
+    return Card(
+        key="jerks",
+        title=title,
+        value=f"{int(count)}",
+        lines=tuple(lines),
+        help=help_text,
+        flag="jerks found" if count > 0 else None,
+    )
 
 
 def hold_card(result: Mapping[str, Any]) -> Card:
@@ -291,13 +306,10 @@ def rom_card(result: Mapping[str, Any]) -> Card:
     if not isinstance(section, Mapping):
         return _unavailable("range_of_motion", title, "range of motion is not in this result", help_text)
     values = {name: _num(section.get(f"{name}_deg")) for name, _ in ROM_DIRECTIONS}
-    if all(v is None for v in values.values()):
+    if section.get("measured") is False or all(v is None for v in values.values()):
         return _unavailable("range_of_motion", title, section.get("reason"), help_text)
-    lines = [
-        "directions under the healthy range; meaningful only if the clip includes full turns, tilts "
-        "and bends each way"
-    ]
-    below = 0
+    lines = []
+    below = attempted = 0
     for name, label in ROM_DIRECTIONS:
         value = values[name]
         normal = section.get(f"{name}_normal_deg")
@@ -306,16 +318,27 @@ def rom_card(result: Mapping[str, Any]) -> Card:
             if isinstance(normal, list) and len(normal) == 2
             else ""
         )
-        flag = section.get(f"{name}_below_normal")
-        below += flag is True
-        shown = "n/a" if value is None else f"{value:.0f}°"
-        lines.append(f"{label}: {shown}{normal_text}" + (" – under the healthy range" if flag else ""))
+        if value is None:
+            lines.append(f"{label}: not attempted")
+            continue
+        attempted += 1
+        flag = section.get(f"{name}_below_normal") is True
+        below += flag
+        if section.get(f"{name}_at_limit") is True:
+            lines.append(f"{label}: {value:.0f}° or more (limit of the measurement){normal_text}")
+        else:
+            lines.append(
+                f"{label}: {value:.0f}°{normal_text}" + (" – under the healthy range" if flag else "")
+            )
     return Card(
         key="range_of_motion",
         title=title,
-        value=f"{below} of {len(ROM_DIRECTIONS)} low",
+        value=f"{below} of {attempted} low",
         lines=tuple(lines),
         help=help_text,
+        # Not a screening finding: a stiff neck from muscle tension limits it too.
+        flag="under the healthy range" if below else None,
+        flag_is_finding=False,
     )
 
 
@@ -333,8 +356,11 @@ def shoulders_card(result: Mapping[str, Any]) -> Card:
     if section.get("available") is False or elevation is None:
         return _unavailable("shoulders", title, section.get("reason"), help_text)
     higher = section.get("higher")
+    flags = []
+    if higher in ("left", "right") and elevation >= SHOULDER_FINDING_CM:
+        flags.append("shoulder raised")
     if higher in ("left", "right"):
-        value = f"{elevation:.1f} cm {higher} higher"
+        value = f"{higher} +{elevation:.1f} cm"
         lines = [f"the patient's {higher} shoulder is higher by {elevation:.1f} cm"]
     else:
         value = "level"
@@ -349,6 +375,7 @@ def shoulders_card(result: Mapping[str, Any]) -> Card:
     if isinstance(shift, Mapping) and shift.get("available"):
         lateral = _num(shift.get("lateral_cm"))
         if lateral is not None and shift.get("present"):
+            flags.append("head shifted")
             side = "left" if lateral > 0 else "right"
             lines.append(f"head shifted {abs(lateral):.1f} cm to the patient's {side} (lateral shift)")
         elif lateral is not None:
@@ -357,7 +384,15 @@ def shoulders_card(result: Mapping[str, Any]) -> Card:
         lines.append(f"lateral shift not measured: {shift['reason']}")
     lines.append("healthy: level within about 1 cm, head centred over the shoulders")
     notes = tuple(str(w) for w in section.get("warnings") or ())
-    return Card(key="shoulders", title=title, value=value, lines=tuple(lines), help=help_text, notes=notes)
+    return Card(
+        key="shoulders",
+        title=title,
+        value=value,
+        lines=tuple(lines),
+        help=help_text,
+        notes=notes,
+        flag=", ".join(flags) or None,
+    )
 
 
 def metric_cards(result: Mapping[str, Any]) -> list[Card]:

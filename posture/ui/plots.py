@@ -65,21 +65,16 @@ def angles_figure(result: Mapping[str, Any], height: int = 560) -> go.Figure | N
     events = jerk_events(result)
     for row, axis in enumerate(("rotation", "tilt", "flexion"), start=1):
         values = series.get(f"{axis}_deg") or []
-        fig.add_hrect(
-            y0=-NEUTRAL_BAND_DEG,
-            y1=NEUTRAL_BAND_DEG,
-            fillcolor=BAND_COLOUR,
-            line_width=0,
-            layer="below",
-            row=row,
-            col=1,
-        )
-        fig.add_hline(y=0, line=dict(color="rgba(0,0,0,0.35)", width=1), row=row, col=1)
         fig.add_trace(
             go.Scatter(
                 x=t,
                 y=values,
-                mode="lines",
+                # Markers make the points clickable (Plotly selects markers, not lines); small
+                # enough to read as the line itself.
+                mode="lines+markers",
+                marker=dict(size=3, color=AXIS_COLOURS[axis]),
+                selected=dict(marker=dict(size=11, color=JERK_COLOUR, opacity=1)),
+                unselected=dict(marker=dict(opacity=1)),
                 name=AXIS_WORDS[axis][0],
                 line=dict(color=AXIS_COLOURS[axis], width=2),
                 connectgaps=False,
@@ -90,6 +85,17 @@ def angles_figure(result: Mapping[str, Any], height: int = 560) -> go.Figure | N
             row=row,
             col=1,
         )
+        # After the trace: Plotly leaves shapes off subplots that are still empty.
+        fig.add_hrect(
+            y0=-NEUTRAL_BAND_DEG,
+            y1=NEUTRAL_BAND_DEG,
+            fillcolor=BAND_COLOUR,
+            line_width=0,
+            layer="below",
+            row=row,
+            col=1,
+        )
+        fig.add_hline(y=0, line=dict(color="rgba(0,0,0,0.35)", width=1), row=row, col=1)
         finite = [abs(v) for v in _finite(values)]
         top = max([NEUTRAL_BAND_DEG * 1.5, *(v * 1.1 for v in finite)])
         fig.update_yaxes(range=[-top, top], title_text="degrees", row=row, col=1, zeroline=False)
@@ -171,8 +177,8 @@ def spectrum_figure(result: Mapping[str, Any], height: int = 360) -> go.Figure |
         fillcolor="rgba(86, 180, 233, 0.12)",
         line_width=0,
         layer="below",
-        annotation_text=f"tremor band {band[0]:g}–{band[1]:.1f} Hz",
-        annotation_position="top left",
+        annotation_text=f"tremor band {band[0]:g}–{band[1]:.3g} Hz",
+        annotation_position="top right",
     )
     for axis, values in power.items():
         if not isinstance(values, list):
@@ -201,7 +207,7 @@ def spectrum_figure(result: Mapping[str, Any], height: int = 360) -> go.Figure |
                 mode="markers+text",
                 marker=dict(symbol="triangle-down", size=14, color=JERK_COLOUR),
                 text=[label],
-                textposition="top right",
+                textposition="middle right",
                 name="tremor peak",
                 hovertemplate=label + "<extra></extra>",
             )
@@ -219,26 +225,32 @@ def spectrum_figure(result: Mapping[str, Any], height: int = 360) -> go.Figure |
 
 
 def rom_figure(result: Mapping[str, Any], height: int = 340) -> go.Figure | None:
-    """Range of motion: a bar per direction (furthest held position, degrees) over the healthy range
-    (grey), bars below the range in vermillion."""
+    """Range of motion: a bar per direction (furthest held position, degrees) over the healthy adult
+    range (grey); bars under the range are vermillion and labelled "low"."""
     rom = _get(result, "range_of_motion")
     if not isinstance(rom, Mapping):
+        return None
+    if rom.get("measured") is False:
         return None
     labels, values, lows, highs, colours, texts = [], [], [], [], [], []
     for name, label in ROM_DIRECTIONS:
         value = rom.get(f"{name}_deg")
         normal = rom.get(f"{name}_normal_deg")
-        if not isinstance(value, (int, float)):
-            continue
-        labels.append(label)
-        values.append(value)
         low, high = normal if isinstance(normal, list) and len(normal) == 2 else (None, None)
+        labels.append(label)
         lows.append(low)
         highs.append(high)
+        if not isinstance(value, (int, float)):
+            values.append(0.0)
+            colours.append("#999999")
+            texts.append("not attempted")
+            continue
+        values.append(value)
         below = rom.get(f"{name}_below_normal") is True
+        at_limit = rom.get(f"{name}_at_limit") is True
         colours.append(JERK_COLOUR if below else "#0072B2")
-        texts.append(f"{value:.0f}°" + (" (below normal)" if below else ""))
-    if not labels:
+        texts.append(f"{value:.0f}°" + (" or more (limit)" if at_limit else " – low" if below else ""))
+    if all(t == "not attempted" for t in texts):
         return None
     fig = go.Figure()
     fig.add_trace(

@@ -20,6 +20,7 @@ from posture.pipeline.body import BODY_COLUMNS, BodyTracker, body_stride
 from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig, face_geometry, head_angles
 from posture.pipeline.landmarks import FaceTracker, quiet_stderr
+from posture.protocol import load_marks, protocol_section
 from posture.result import Analysis, Quality
 
 # A progress callback receives (frames done, frames expected or 0 if unknown, seconds elapsed).
@@ -87,7 +88,10 @@ def analyze(
     analysis = _assemble(info, t_s, angles, np.vstack(geometry), np.asarray(n_faces), config)
     body_array = np.vstack(body_rows)
     metrics = compute_metrics(t_s, angles, body_landmarks(analysis.face, body_array, info), config.metrics)
-    return replace(analysis, body=body_array, metrics=metrics)
+    analysis = replace(analysis, body=body_array, metrics=metrics)
+    # Per-phase measurements when the clip follows the guided protocol (phase marks beside the clip,
+    # else phases found from the movements; the section says why when none are found).
+    return replace(analysis, protocol=protocol_section(analysis, load_marks(path), config=config.metrics))
 
 
 def body_landmarks(face: np.ndarray, body: np.ndarray, info) -> BodyLandmarks:

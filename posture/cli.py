@@ -14,6 +14,7 @@ from pathlib import Path
 from posture import __version__
 from posture.cli_records import KEEP_VIDEO_CHOICES, add_parsers
 from posture.errors import InvalidInput, PostureError
+from posture.record import add_record_parser
 from posture.summary import DISCLAIMER
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", metavar="URL", help="database URL or SQLite path (default: the per-user database)")
     p.set_defaults(func=cmd_analyze)
     add_parsers(sub)
+    add_record_parser(sub)
     return parser
 
 

@@ -28,7 +28,8 @@ within a major version):
     Sentences for the user about anything that limits the result.
 
 Other top-level sections (``tremor``, ``jerks``, ``range_of_motion``, ``shoulders``, ``shift``) are
-documented in :mod:`posture.metrics`.
+documented in :mod:`posture.metrics`; ``protocol`` (the phases of the guided recording protocol and
+the measurements taken on each) in :mod:`posture.protocol`.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ class Analysis:
     warnings: tuple[str, ...] = ()
     body: np.ndarray | None = None
     metrics: Any = None
+    protocol: dict | None = None
     extras: dict = field(default_factory=dict)
 
     @property
@@ -158,6 +160,8 @@ class Analysis:
             sections = self.metrics.to_dict()
             out["posture"] = {**out["posture"], **sections.pop("posture", {})}
             out.update(sections)
+        if self.protocol is not None:
+            out["protocol"] = self.protocol
         return json_ready(out)
 
     def to_json(self, indent: int | None = 1) -> str:

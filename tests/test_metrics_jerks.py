@@ -10,6 +10,7 @@ import pytest
 
 from posture.metrics.config import MetricsConfig
 from posture.metrics.jerks import detect_jerks
+from tests.synthetic import pulse, raised_cosine_moves
 
 
 def clip(fps=30.0, seconds=20.0, noise=0.2, seed=0):
@@ -20,21 +21,6 @@ def clip(fps=30.0, seconds=20.0, noise=0.2, seed=0):
     angles = np.array([5.0, -3.0, 2.0]) + rng.normal(0.0, noise, (n, 3))
     angles[:, 0] += 3.0 * np.sin(2 * np.pi * 0.2 * t + rng.uniform(0, 2 * np.pi))
     return t, angles, rng
-
-
-def pulse(t, t0, size_deg, duration_s):
-    """A jerk: raised-cosine pulse peaking at t0 with signed size, lasting duration_s in total."""
-    u = (t - t0) / duration_s + 0.5
-    return np.where((u > 0) & (u < 1), size_deg * 0.5 * (1 - np.cos(2 * np.pi * np.clip(u, 0, 1))), 0.0)
-
-
-def raised_cosine_moves(t, knots):
-    """Slow voluntary movement through (time s, angle) knots, raised-cosine ramps, holds between."""
-    out = np.full(t.shape, float(knots[0][1]))
-    for (t0, v0), (t1, v1) in zip(knots[:-1], knots[1:], strict=False):
-        u = np.clip((t[t >= t0] - t0) / (t1 - t0), 0, 1)
-        out[t >= t0] = v0 + (v1 - v0) * (0.5 - 0.5 * np.cos(np.pi * u))
-    return out
 
 
 # (time s, axis column, signed size deg, duration s)

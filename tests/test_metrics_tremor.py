@@ -10,6 +10,7 @@ import pytest
 from posture.metrics.config import MetricsConfig
 from posture.metrics.inputs import AXES
 from posture.metrics.tremor import analyze_tremor, snr_threshold
+from tests.synthetic import pulse, raised_cosine_moves
 
 NOISE_DEG = 0.15  # face-mesh head-pose jitter of a still head (std)
 
@@ -26,21 +27,6 @@ def clip(fps=30.0, seconds=12.0, noise=NOISE_DEG, posture=(10.0, -5.0, 3.0), see
 
 def sine(t, frequency_hz, amplitude_deg, rng):
     return amplitude_deg * np.sin(2 * np.pi * frequency_hz * t + rng.uniform(0, 2 * np.pi))
-
-
-def raised_cosine_moves(t, knots):
-    """Slow voluntary movement through (time s, angle) knots, raised-cosine ramps, holds between."""
-    out = np.full(t.shape, float(knots[0][1]))
-    for (t0, v0), (t1, v1) in zip(knots[:-1], knots[1:], strict=False):
-        u = np.clip((t[t >= t0] - t0) / (t1 - t0), 0, 1)
-        out[t >= t0] = v0 + (v1 - v0) * (0.5 - 0.5 * np.cos(np.pi * u))
-    return out
-
-
-def pulse(t, t0, size_deg, duration_s):
-    """A jerk: raised-cosine pulse peaking at t0."""
-    u = (t - t0) / duration_s + 0.5
-    return np.where((u > 0) & (u < 1), size_deg * 0.5 * (1 - np.cos(2 * np.pi * np.clip(u, 0, 1))), 0.0)
 
 
 ACCURACY_CASES = (

@@ -15,13 +15,17 @@ import hashlib
 import json
 import logging
 import math
+import os
 import re
 import tempfile
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import streamlit as st
 
@@ -39,6 +43,7 @@ from posture.ui.format import (
     summary_text,
 )
 from posture.ui.plots import angles_figure, rom_figure, spectrum_figure, unavailable_reason
+from posture.ui.records import KEEP_VIDEO_LABELS
 
 ROOT = Path(__file__).resolve().parent
 SAMPLES = ROOT / "sample_videos"
@@ -56,6 +61,10 @@ RECORDED_CLIP_KEY = "posture_recorded_clip"
 RECORDING_MODE = "Webcam recording"
 # Query parameter holding the first 16 hex digits of the shown clip's SHA-256.
 CLIP_PARAM = "clip"
+RECORDS_PAGE = "pages/2_Client_records.py"
+# The records page opens this client (session-state key shared with it).
+RECORDS_CLIENT_KEY = "records_client"
+NEW_CLIENT = -1
 
 log = logging.getLogger("posture.app")
 
@@ -84,6 +93,7 @@ class Prepared:
     overlay: bytes | None = None
     overlay_error: str | None = None
     error: str | None = None  # a PostureError message: the clip cannot be analysed
+    face: Any = None  # (n, 10) face geometry per frame (Analysis.face), for the face-blurred copy
 
     def named(self, name: str) -> Prepared:
         """The same analysis shown under another file name (the cache is keyed by content only)."""
@@ -201,6 +211,7 @@ def _prepare(name: str, data: bytes) -> Prepared:
         csv_text=analysis.to_csv(),
         overlay=overlay,
         overlay_error=overlay_error,
+        face=analysis.face,
     )
 
 
@@ -396,7 +407,267 @@ def angles_section(digest: str, result: dict) -> float | None:
     return None
 
 
-def show_results(digest: str, prepared: Prepared) -> None:
+# ------------------------------------------------------------------------------------------------
+# Client records and the face-blurred copy
+# ------------------------------------------------------------------------------------------------
+
+
+def navigation() -> None:
+    """Readable page links at the top of the sidebar (the automatic list would call this page "app")."""
+    with st.sidebar:
+        st.page_link("app.py", label="Analyse a clip", icon=":material/movie:")
+        st.page_link("pages/1_Live_webcam.py", label="Live webcam", icon=":material/videocam:")
+        st.page_link(RECORDS_PAGE, label="Client records", icon=":material/folder_shared:")
+        st.divider()
+
+
+@st.cache_resource(show_spinner=False)
+def _records(url: str | None):
+    """One records database handle per process and URL (the Store is thread-safe)."""
+    from posture.store import open_store
+
+    return open_store(url)
+
+
+def records_store():
+    return _records(os.environ.get("POSTURE_DB_URL") or None)
+
+
+@st.cache_resource(show_spinner=False)
+def _blurred_copies() -> _Store:
+    """Face-blurred copies made on demand, by the clip's digest (a few, shared by all tabs)."""
+    return _Store(3)
+
+
+def _make_blurred(name: str, data: bytes, face) -> bytes:
+    """The clip with the face blurred in every frame, from the face found by the analysis."""
+    from posture.privacy import export_blurred
+
+    with tempfile.TemporaryDirectory(prefix="posture-") as folder:
+        path = Path(folder) / safe_file_name(name)
+        path.write_bytes(data)
+        out = export_blurred(path, SimpleNamespace(face=face), Path(folder) / "blurred.mp4")
+        return out.read_bytes()
+
+
+def blurred_copy(digest: str, prepared: Prepared, data: bytes | None) -> bytes | None:
+    """The face-blurred copy from the cache, or made now (with a spinner); None if it cannot be."""
+    cache = _blurred_copies()
+    item = cache.get(digest)
+    if item is None:
+        if data is None or prepared.face is None:
+            return None
+        with st.spinner("Blurring the face in every frame…"):
+            item = Prepared(name=prepared.name, overlay=_make_blurred(prepared.name, data, prepared.face))
+        cache.put(digest, item)
+    return item.overlay
+
+
+def blurred_download(digest: str, prepared: Prepared, data: bytes | None) -> None:
+    stem = Path(prepared.name).stem or "clip"
+    key = f"blur_{digest[:12]}"
+    ready = _blurred_copies().get(digest) is not None
+    if not ready and not st.session_state.get(key):
+        if data is None or prepared.face is None:
+            st.caption("A face-blurred copy needs the clip: choose it again in the sidebar.")
+            return
+        st.button(
+            "Make a face-blurred copy of the clip",
+            key=key,
+            icon=":material/blur_on:",
+            help="The original clip with the face blurred in every frame, for sharing or teaching. "
+            "Made on this computer from the face already found.",
+        )
+        if not st.session_state.get(key):
+            return
+    try:
+        video = blurred_copy(digest, prepared, data)
+    except PostureError as exc:
+        st.error(f"The face-blurred copy could not be made: {exc}")
+        return
+    except Exception:
+        log.exception("face-blurred copy failed for %s", prepared.name)
+        st.error("The face-blurred copy could not be made because of an unexpected problem.")
+        return
+    if video is None:
+        st.caption("A face-blurred copy needs the clip: choose it again in the sidebar.")
+        return
+    st.download_button(
+        "Download a face-blurred copy of the clip",
+        video,
+        file_name=f"{stem}-face-blurred.mp4",
+        mime="video/mp4",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"blur_download_{digest[:12]}",
+    )
+
+
+def _recorded_at(day: date) -> datetime | None:
+    """Now for today's sessions; midday of an earlier day (local time) for one entered late."""
+    return None if day == date.today() else datetime.combine(day, datetime.min.time()).replace(hour=12)
+
+
+def records_panel(digest: str, prepared: Prepared, data: bytes | None) -> None:
+    """Save this analysis (with the checklist answers) as a session of a client."""
+    st.markdown("#### Save to client records")
+    saved_key = f"saved_{digest[:12]}"
+    saved = st.session_state.get(saved_key)
+    try:
+        store = records_store()
+        clients = store.list_clients()
+    except PostureError as exc:
+        st.error(f"**The client records could not be opened.** {exc}")
+        return
+    by_id = {c.id: c for c in clients}
+    with st.container(border=True):
+        left, right = st.columns(2, gap="large")
+        with left:
+            options = [*by_id, NEW_CLIENT]
+            if st.session_state.get("save_client") not in options:
+                wanted = st.session_state.get(RECORDS_CLIENT_KEY)
+                st.session_state["save_client"] = wanted if wanted in by_id else options[0]
+            choice = st.selectbox(
+                "Client",
+                options,
+                key="save_client",
+                format_func=lambda i: "➕ New client…" if i == NEW_CLIENT else by_id[i].pseudonym,
+            )
+            _pseudonym, _birth_year = "", None
+            if choice == NEW_CLIENT:
+                st.text_input(
+                    "Pseudonym or record number (never a name)",
+                    key="new_pseudonym",
+                    max_chars=120,
+                    placeholder="e.g. CD-0142",
+                )
+                st.number_input(
+                    "Year of birth (optional)",
+                    min_value=1900,
+                    max_value=date.today().year,
+                    value=None,
+                    step=1,
+                    key="new_birth_year",
+                )
+            st.date_input("Session date", value=date.today(), key="save_date", format="YYYY-MM-DD")
+        with right:
+            keep_options = list(KEEP_VIDEO_LABELS) if data is not None else ["none"]
+            st.radio(
+                "Video to keep with the session",
+                keep_options,
+                format_func=KEEP_VIDEO_LABELS.get,
+                key="save_keep",
+                help="By default only the measurements are saved. A kept video stays in the records "
+                "database on this computer and is deleted with the client.",
+            )
+            if data is None:
+                st.caption("To keep a video, choose the clip again in the sidebar.")
+            st.text_input("Protocol", key="save_protocol", placeholder="e.g. rest, hold, range of motion")
+            st.text_area("Notes", key="save_notes", height=68)
+        st.caption("The screening checklist answers above are saved with the session.")
+        st.button(
+            "Save session",
+            type="primary",
+            key="save_session",
+            icon=":material/save:",
+            on_click=_on_save,
+            args=(digest, prepared, data),
+        )
+        problem = st.session_state.pop(f"save_error_{digest[:12]}", None)
+        if problem:
+            st.error(problem)
+        if saved:
+            st.success(f"Saved as session #{saved['session_id']} of **{saved['pseudonym']}**.")
+            st.session_state[RECORDS_CLIENT_KEY] = saved["client_id"]
+            c1, c2 = st.columns(2)
+            with c1:
+                st.page_link(RECORDS_PAGE, label="Open the client's records", icon=":material/folder_shared:")
+            if saved.get("pdf"):
+                c2.download_button(
+                    "Download the PDF report",
+                    saved["pdf"],
+                    file_name=saved["pdf_name"],
+                    mime="application/pdf",
+                    on_click="ignore",
+                    icon=":material/picture_as_pdf:",
+                    key=f"saved_pdf_{digest[:12]}",
+                )
+            else:
+                c2.caption("The PDF report can be downloaded from the client's records.")
+
+
+def _on_save(digest: str, prepared: Prepared, data: bytes | None) -> None:
+    """The "Save session" button (runs before the page, so the page then shows the saved session)."""
+    state = st.session_state
+    # The checklist as it stands now (the same widget keys as checklist()).
+    answers = {
+        q.key: ANSWER_WORDS.get(state.get(f"q_{q.key}_{digest[:12]}"))
+        for q in (*PATTERN_QUESTIONS, *RED_FLAG_QUESTIONS)
+    }
+    try:
+        state[f"saved_{digest[:12]}"] = _save(
+            records_store(),
+            state.get("save_client"),
+            state.get("new_pseudonym") or "",
+            state.get("new_birth_year"),
+            prepared,
+            digest,
+            data,
+            state.get("save_keep") or "none",
+            state.get("save_protocol") or "",
+            state.get("save_notes") or "",
+            answers,
+            _recorded_at(state.get("save_date") or date.today()),
+        )
+    except PostureError as exc:
+        message = str(exc).rstrip(".")
+        state[f"save_error_{digest[:12]}"] = f"**Not saved.** {message[:1].upper() + message[1:]}."
+    except Exception:
+        log.exception("saving %s failed", prepared.name)
+        state[f"save_error_{digest[:12]}"] = (
+            "The session could not be saved because of an unexpected problem. Nothing was saved."
+        )
+
+
+def _save(store, choice, pseudonym, birth_year, prepared, digest, data, keep, protocol, notes, answers, when):
+    """Create the client if asked, save the session, write its PDF; a dict for the page."""
+    from posture.report import build_pdf
+
+    if choice == NEW_CLIENT:
+        client = store.create_client(pseudonym, birth_year=int(birth_year) if birth_year else None)
+    else:
+        client = store.get_client(choice)
+    videos = {}
+    if keep == "raw" and data is not None:
+        videos["raw"] = data
+    elif keep == "blurred":
+        video = blurred_copy(digest, prepared, data)
+        if video is None:
+            raise PostureError("the face-blurred copy needs the clip: choose it again in the sidebar")
+        videos["deidentified"] = video
+    session = store.save_session(
+        client.id,
+        prepared.result,
+        recorded_at=when,
+        protocol=protocol.strip(),
+        video_sha256=digest,
+        answers={k: v for k, v in answers.items() if v is not None},
+        notes=notes.strip(),
+        videos=videos,
+    )
+    out = {"session_id": session.id, "client_id": client.id, "pseudonym": client.pseudonym, "pdf": None}
+    try:
+        out["pdf"] = build_pdf(session, store.get_client(client.id), store.trend(client.id))
+        out["pdf_name"] = f"posture-{client.pseudonym}-session{session.id}.pdf".replace(" ", "_")
+    except Exception:
+        log.exception("report of session %s failed", session.id)
+    if choice == NEW_CLIENT:
+        st.session_state["save_client"] = client.id
+        st.session_state["new_pseudonym"] = ""
+    return out
+
+
+def show_results(digest: str, prepared: Prepared, data: bytes | None = None) -> None:
     result = prepared.result
     assert result is not None
     start_key = f"start_{digest[:12]}"
@@ -500,7 +771,7 @@ def show_results(digest: str, prepared: Prepared) -> None:
         answers,
         (*PATTERN_QUESTIONS, *RED_FLAG_QUESTIONS),
     )
-    d1, d2, d3, _ = st.columns([1, 1, 1, 2])
+    d1, d2, d3, d4 = st.columns([1, 1, 1, 2])
     d1.download_button(
         "Results (JSON)",
         prepared.json_text,
@@ -525,6 +796,10 @@ def show_results(digest: str, prepared: Prepared) -> None:
         on_click="ignore",
         help="The measurements, the checklist answers and the summary, for the client's file.",
     )
+    with d4:
+        blurred_download(digest, prepared, data)
+
+    records_panel(digest, prepared, data)
 
     with st.expander("Data quality and notes"):
         quality = result.get("quality") or {}
@@ -541,6 +816,7 @@ def show_results(digest: str, prepared: Prepared) -> None:
 
 
 def main() -> None:
+    navigation()
     st.title("posture")
     st.info(
         f"**{DISCLAIMER}** posture measures the visible signs of cervical dystonia in a video to help "
@@ -550,6 +826,7 @@ def main() -> None:
     # One slot for the page's body: a new run replaces all of it at once, so nothing from the
     # previous clip (an error, old results) lingers while the next clip is analysed.
     with st.empty().container():
+        data = None
         if source is None:
             restored = _restored_clip()
             if restored is None:
@@ -570,7 +847,7 @@ def main() -> None:
             st.query_params[CLIP_PARAM] = digest[:16]
             st.session_state["had_clip"] = True
         try:
-            show_results(digest, prepared)
+            show_results(digest, prepared, data)
         except Exception:
             log.exception("showing the results of %s failed", prepared.name)
             st.error(

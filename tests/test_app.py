@@ -24,6 +24,12 @@ CLIP = SAMPLES / "hold_rotation_left30.mp4"
 TIMEOUT_S = 180
 
 
+@pytest.fixture(autouse=True)
+def records_db(tmp_path, monkeypatch):
+    """The results page lists the client records: a throwaway database, never the user's."""
+    monkeypatch.setenv("POSTURE_DB_URL", f"sqlite:///{tmp_path / 'records.db'}")
+
+
 @pytest.fixture(scope="module")
 def clip() -> Path:
     if not CLIP.exists():

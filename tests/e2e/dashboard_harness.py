@@ -76,7 +76,12 @@ def dashboard_server(script: Path = ROOT / "app.py", timeout_s: float = 60.0) ->
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # Never the user's own records: a throwaway database unless the test chose one.
+    env = dict(os.environ)
+    env.setdefault("POSTURE_DB_URL", str(ARTIFACTS / f"e2e-records-{port}.db"))
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s

@@ -38,6 +38,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,23 @@ def json_ready(obj: Any) -> Any:
     if isinstance(obj, (np.floating, float)):
         return _num(obj, 4)
     return obj
+
+
+def get_in(d: Any, *keys: str) -> Any:
+    """``d[k1][k2]...`` of a result dictionary, or None when a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(d, Mapping):
+            return None
+        d = d.get(key)
+    return d
+
+
+def as_number(value: Any) -> float | None:
+    """A finite float from a result value, or None (for None, NaN, strings, dicts, booleans)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 @dataclass(frozen=True)

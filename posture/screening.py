@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from posture.result import as_number, get_in
+
 DISCLAIMER = (
     "Screening and tracking aid, not a diagnosis: it summarises measurements and the answers given "
     "to help decide on a referral. Only a clinician's examination can diagnose cervical dystonia."
@@ -180,19 +182,6 @@ class ScreeningSummary:
     disclaimer: str = DISCLAIMER
 
 
-def _get(d: Any, *keys: str) -> Any:
-    """d[k1][k2]... or None when any level is missing or not a mapping."""
-    for key in keys:
-        if not isinstance(d, Mapping):
-            return None
-        d = d.get(key)
-    return d
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
 POSTURE_SIGNS = {
     "rotation": ("head turned", "chin to the patient's left", "chin to the patient's right"),
     "tilt": ("head tilted", "left ear toward the left shoulder", "right ear toward the right shoulder"),
@@ -216,42 +205,42 @@ def measured_findings(result: Mapping[str, Any]) -> list[str]:
     Missing sections count as "not measured", never as "normal".
     """
     findings: list[str] = []
-    posture = _get(result, "posture") or {}
+    posture = get_in(result, "posture") or {}
     for axis, (name, positive, negative) in POSTURE_SIGNS.items():
-        value = _number(_get(posture, axis, "median_deg"))
+        value = as_number(get_in(posture, axis, "median_deg"))
         if value is None:
-            value = _number(posture.get(f"{axis}_deg"))
+            value = as_number(posture.get(f"{axis}_deg"))
         if value is not None and abs(value) > DEVIATION_DEG:
             findings.append(
                 f"{name} {abs(value):.0f}° ({positive if value > 0 else negative}), median over the clip"
             )
 
-    tremor = _get(result, "tremor") or {}
+    tremor = get_in(result, "tremor") or {}
     if tremor.get("present") is True:
-        freq = _number(tremor.get("frequency_hz"))
-        amp = _number(tremor.get("amplitude_deg"))
+        freq = as_number(tremor.get("frequency_hz"))
+        amp = as_number(tremor.get("amplitude_deg"))
         axis = tremor.get("axis")
         parts = [p for p in (f"{freq:.1f} Hz" if freq else None, f"{amp:.1f}°" if amp else None) if p]
         if isinstance(axis, str) and axis:
             parts.append(f"{axis} axis")
         findings.append("head tremor" + (f" ({', '.join(parts)})" if parts else ""))
 
-    jerks = _get(result, "jerks") or {}
-    count = _number(jerks.get("count"))
+    jerks = get_in(result, "jerks") or {}
+    count = as_number(jerks.get("count"))
     if count is not None and count > 0:
-        rate = _number(jerks.get("rate_per_min"))
+        rate = as_number(jerks.get("rate_per_min"))
         findings.append(
             f"{int(count)} jerk{'s' if count != 1 else ''}" + (f" ({rate:.0f} per minute)" if rate else "")
         )
 
-    shoulders = _get(result, "shoulders") or {}
-    elevation = _number(shoulders.get("elevation_cm"))
+    shoulders = get_in(result, "shoulders") or {}
+    elevation = as_number(shoulders.get("elevation_cm"))
     raised = elevation is not None and elevation >= SHOULDER_FINDING_CM
     if shoulders.get("available") is True and shoulders.get("higher") in ("left", "right") and raised:
         findings.append(f"the patient's {shoulders['higher']} shoulder raised by {elevation:.1f} cm")
 
-    shift = _get(result, "shift") or {}
-    lateral = _number(shift.get("lateral_cm"))
+    shift = get_in(result, "shift") or {}
+    lateral = as_number(shift.get("lateral_cm"))
     if shift.get("available") is True and shift.get("present") is True and lateral is not None:
         side = "left" if lateral > 0 else "right"
         findings.append(f"head shifted {abs(lateral):.1f} cm to the patient's {side} (lateral shift)")
@@ -260,9 +249,9 @@ def measured_findings(result: Mapping[str, Any]) -> list[str]:
 
 def _quality_caveats(result: Mapping[str, Any]) -> list[str]:
     caveats = []
-    quality = _get(result, "quality") or {}
-    ratio = _number(quality.get("face_found_ratio"))
-    tracked = _number(quality.get("tracked_duration_s"))
+    quality = get_in(result, "quality") or {}
+    ratio = as_number(quality.get("face_found_ratio"))
+    tracked = as_number(quality.get("tracked_duration_s"))
     if ratio is not None and ratio < MIN_FACE_RATIO_FOR_FINDINGS:
         caveats.append(
             f"the face was found in only {ratio:.0%} of the frames: the measurements are uncertain"

@@ -37,9 +37,10 @@ lateral / sagittal shift    1.5 cm      head-over-trunk offset from two landmark
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
+
+from posture.result import as_number
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,6 @@ def lookup(doc: Any, path: str) -> Any:
             return None
         node = node[part]
     return node
-
-
-def as_number(value: Any) -> float | None:
-    """A finite float, or None (for None, NaN, strings, dicts, booleans)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
 
 
 _ANGLE_NORMAL = "within a few degrees of 0"

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from posture.result import as_number, get_in
 from posture.screening import DEVIATION_DEG, SHOULDER_FINDING_CM
 
 NOT_AVAILABLE = "not available"
@@ -77,20 +78,6 @@ class Card:
     flag_is_finding: bool = True
 
 
-def _get(d: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(d, Mapping):
-            return None
-        d = d.get(key)
-    return d
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
 def _unavailable(key: str, title: str, reason: str | None, help: str | None = None) -> Card:
     return Card(
         key=key,
@@ -126,11 +113,11 @@ def posture_card(result: Mapping[str, Any], axis: str) -> Card:
         f"Median over the frames with a face, relative to the camera ({clinical}). "
         "Bands are estimates from the measured degrees, not TWSTRS scores."
     )
-    section = _get(result, "posture") or {}
+    section = get_in(result, "posture") or {}
     detail = section.get(axis) if isinstance(section.get(axis), Mapping) else {}
-    median = _num(detail.get("median_deg"))
+    median = as_number(detail.get("median_deg"))
     if median is None:
-        median = _num(section.get(f"{axis}_deg"))
+        median = as_number(section.get(f"{axis}_deg"))
     if median is None:
         reason = section.get("reason") or "no face was tracked, so the head angle could not be measured"
         return _unavailable(f"posture_{axis}", title, reason, help_text)
@@ -140,8 +127,8 @@ def posture_card(result: Mapping[str, Any], axis: str) -> Card:
     band_label = detail.get("band_label")
     if band_label:
         lines.append(str(band_label))
-    share = _num(detail.get("share_deviated_pct"))
-    deviation = _num(section.get("deviation_deg")) or 10.0
+    share = as_number(detail.get("share_deviated_pct"))
+    deviation = as_number(section.get("deviation_deg")) or 10.0
     if share is not None:
         lines.append(f"beyond {deviation:g}° for {share:.0f} % of the tracked time")
     lines.append(NORMAL_POSTURE)
@@ -163,7 +150,7 @@ def tremor_card(result: Mapping[str, Any]) -> Card:
         "Dominant oscillation of the head angles in the 2–12 Hz band (dystonic head tremor is often "
         "2–3 Hz and irregular; essential tremor 4–8 Hz and regular). Amplitude is zero-to-peak."
     )
-    section = _get(result, "tremor")
+    section = get_in(result, "tremor")
     if not isinstance(section, Mapping):
         return _unavailable("tremor", title, "tremor is not in this result", help_text)
     notes = tuple(str(n) for n in section.get("notes") or ())
@@ -181,23 +168,23 @@ def tremor_card(result: Mapping[str, Any]) -> Card:
         band = section.get("band_hz")
         band_text = f" ({band[0]:g}–{band[1]:.1f} Hz)" if isinstance(band, list) and len(band) == 2 else ""
         lines = [f"no tremor found in the analysed band{band_text}"]
-        analysed = _num(section.get("analysed_s"))
+        analysed = as_number(section.get("analysed_s"))
         if analysed is not None:
             lines.append(f"{analysed:.0f} s of still head analysed")
         slow = section.get("slow_oscillation")
-        if isinstance(slow, Mapping) and _num(slow.get("frequency_hz")):
+        if isinstance(slow, Mapping) and as_number(slow.get("frequency_hz")):
             lines.append(
                 f"slow oscillation {slow['frequency_hz']:.2f} Hz, "
-                f"{_num(slow.get('amplitude_deg')) or 0:.1f}° ({slow.get('axis')})"
+                f"{as_number(slow.get('amplitude_deg')) or 0:.1f}° ({slow.get('axis')})"
             )
         lines.append("healthy: slow sway under 1 Hz, well under 1–2°")
         return Card(
             key="tremor", title=title, value="none found", lines=tuple(lines), help=help_text, notes=notes
         )
-    freq = _num(section.get("frequency_hz"))
-    amp = _num(section.get("amplitude_deg"))
+    freq = as_number(section.get("frequency_hz"))
+    amp = as_number(section.get("amplitude_deg"))
     axis = section.get("axis")
-    regularity = _num(section.get("regularity"))
+    regularity = as_number(section.get("regularity"))
     lines = []
     if amp is not None:
         lines.append(f"amplitude {amp:.1f}° (zero-to-peak)")
@@ -209,8 +196,8 @@ def tremor_card(result: Mapping[str, Any]) -> Card:
     others = [p for p in section.get("axes_with_tremor") or [] if isinstance(p, Mapping)][1:]
     for other in others:
         lines.append(
-            f"also {other.get('axis')}: {_num(other.get('frequency_hz')) or 0:.1f} Hz, "
-            f"{_num(other.get('amplitude_deg')) or 0:.1f}°"
+            f"also {other.get('axis')}: {as_number(other.get('frequency_hz')) or 0:.1f} Hz, "
+            f"{as_number(other.get('amplitude_deg')) or 0:.1f}°"
         )
     lines.append("healthy: slow sway under 1 Hz, well under 1–2°")
     return Card(
@@ -231,23 +218,23 @@ def jerk_card(result: Mapping[str, Any]) -> Card:
         "Sudden, fast excursions of the head that return to where they started (at least about 5–6°, "
         "under 0.6 s). Slow turns, drift and tremor are not jerks."
     )
-    section = _get(result, "jerks")
+    section = get_in(result, "jerks")
     if not isinstance(section, Mapping):
         return _unavailable("jerks", title, "jerks are not in this result", help_text)
-    count = _num(section.get("count"))
+    count = as_number(section.get("count"))
     if count is None:
         return _unavailable("jerks", title, section.get("reason"), help_text)
     lines = []
-    rate = _num(section.get("rate_per_min"))
-    analysed = _num(section.get("analysed_s"))
+    rate = as_number(section.get("rate_per_min"))
+    analysed = as_number(section.get("analysed_s"))
     if rate is not None:
         lines.append(f"{rate:.1f} per minute" + (f" over {analysed:.0f} s tracked" if analysed else ""))
     events = [e for e in section.get("events") or [] if isinstance(e, Mapping)]
     if events:
-        big = max(events, key=lambda e: abs(_num(e.get("size_deg")) or 0))
+        big = max(events, key=lambda e: abs(as_number(e.get("size_deg")) or 0))
         lines.append(
-            f"largest {abs(_num(big.get('size_deg')) or 0):.0f}° ({big.get('axis')}, {big.get('direction')}) "
-            f"at {(_num(big.get('t_s')) or 0):.1f} s"
+            f"largest {abs(as_number(big.get('size_deg')) or 0):.0f}° ({big.get('axis')}, {big.get('direction')}) "
+            f"at {(as_number(big.get('t_s')) or 0):.1f} s"
         )
     lines.append("healthy: none")
     return Card(
@@ -267,8 +254,8 @@ def hold_card(result: Mapping[str, Any]) -> Card:
         "Longest stretch with every head angle within 10° of neutral (TWSTRS item observed over 60 s). "
         "The band is an estimate, not a TWSTRS score."
     )
-    section = _get(result, "posture") or {}
-    held = _num(section.get("time_within_10deg_s"))
+    section = get_in(result, "posture") or {}
+    held = as_number(section.get("time_within_10deg_s"))
     if held is None:
         return _unavailable("time_within_10deg", title, section.get("reason"), help_text)
     lines = []
@@ -276,10 +263,10 @@ def hold_card(result: Mapping[str, Any]) -> Card:
     anchors = ("> 60 s", "46–60 s", "31–45 s", "16–30 s", "< 15 s")
     if isinstance(band, int) and 0 <= band < len(anchors):
         lines.append(f"TWSTRS-style band {band} ({anchors[band]}), estimated")
-    duration = _num(section.get("duration_s"))
+    duration = as_number(section.get("duration_s"))
     if duration is not None:
         lines.append(f"of a {duration:.0f} s clip")
-    any_pct = _num(section.get("deviated_any_axis_pct"))
+    any_pct = as_number(section.get("deviated_any_axis_pct"))
     if any_pct is not None:
         lines.append(f"some axis beyond 10° for {any_pct:.0f} % of the tracked time")
     lines.append("healthy: the whole 60 s")
@@ -302,10 +289,10 @@ def rom_card(result: Mapping[str, Any]) -> Card:
         "if the clip includes turning, tilting and bending fully each way. Day-to-day variation is "
         "about 12–20°."
     )
-    section = _get(result, "range_of_motion")
+    section = get_in(result, "range_of_motion")
     if not isinstance(section, Mapping):
         return _unavailable("range_of_motion", title, "range of motion is not in this result", help_text)
-    values = {name: _num(section.get(f"{name}_deg")) for name, _ in ROM_DIRECTIONS}
+    values = {name: as_number(section.get(f"{name}_deg")) for name, _ in ROM_DIRECTIONS}
     if section.get("measured") is False or all(v is None for v in values.values()):
         return _unavailable("range_of_motion", title, section.get("reason"), help_text)
     lines = []
@@ -349,10 +336,10 @@ def shoulders_card(result: Mapping[str, Any]) -> Card:
         "Height difference between the shoulders (pose model; centimetres from the eye distance, about "
         "±7 %). Needs both shoulders in view. A raised shoulder and a leaning trunk look alike here."
     )
-    section = _get(result, "shoulders")
+    section = get_in(result, "shoulders")
     if not isinstance(section, Mapping):
         return _unavailable("shoulders", title, "shoulders are not measured in this result", help_text)
-    elevation = _num(section.get("elevation_cm"))
+    elevation = as_number(section.get("elevation_cm"))
     if section.get("available") is False or elevation is None:
         return _unavailable("shoulders", title, section.get("reason"), help_text)
     higher = section.get("higher")
@@ -365,15 +352,15 @@ def shoulders_card(result: Mapping[str, Any]) -> Card:
     else:
         value = "level"
         lines = [f"shoulders level (difference {elevation:.1f} cm)"]
-    slope = _num(section.get("shoulder_line_deg"))
+    slope = as_number(section.get("shoulder_line_deg"))
     if slope is not None:
         lines.append(f"shoulder line slopes {abs(slope):.1f}°")
-    relative = _num(section.get("head_tilt_relative_deg"))
+    relative = as_number(section.get("head_tilt_relative_deg"))
     if relative is not None:
         lines.append(f"head tilt over the shoulder line {relative:+.1f}°")
-    shift = _get(result, "shift")
+    shift = get_in(result, "shift")
     if isinstance(shift, Mapping) and shift.get("available"):
-        lateral = _num(shift.get("lateral_cm"))
+        lateral = as_number(shift.get("lateral_cm"))
         if lateral is not None and shift.get("present"):
             flags.append("head shifted")
             side = "left" if lateral > 0 else "right"
@@ -411,8 +398,8 @@ def metric_cards(result: Mapping[str, Any]) -> list[Card]:
 
 def jerk_events(result: Mapping[str, Any]) -> list[dict]:
     """The jerks of the result as ``[{t_s, axis, size_deg, direction, duration_s}]`` in time order."""
-    events = _get(result, "jerks", "events") or []
-    out = [dict(e) for e in events if isinstance(e, Mapping) and _num(e.get("t_s")) is not None]
+    events = get_in(result, "jerks", "events") or []
+    out = [dict(e) for e in events if isinstance(e, Mapping) and as_number(e.get("t_s")) is not None]
     return sorted(out, key=lambda e: e["t_s"])
 
 
@@ -422,7 +409,7 @@ def jerk_label(event: Mapping[str, Any], number: int) -> str:
     side_text = {"left": "to the left", "right": "to the right", "down": "chin down", "up": "chin up"}.get(
         side, side
     )
-    size = _num(event.get("size_deg"))
+    size = as_number(event.get("size_deg"))
     return f"Jerk {number} at {event['t_s']:.1f} s: {event.get('axis', '')}" + (
         f", {size:.0f}° {side_text}" if size is not None else ""
     )

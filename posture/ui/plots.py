@@ -18,6 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from posture.result import get_in
 from posture.ui.cards import AXIS_WORDS, ROM_DIRECTIONS, jerk_events
 
 AXIS_COLOURS = {"rotation": "#0072B2", "tilt": "#E69F00", "flexion": "#009E73"}
@@ -26,14 +27,6 @@ BAND_COLOUR = "rgba(0, 158, 115, 0.12)"
 NEUTRAL_BAND_DEG = 10.0
 TREMOR_BAND_HZ = (2.0, 12.0)
 FONT = dict(size=13)
-
-
-def _get(d: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(d, Mapping):
-            return None
-        d = d.get(key)
-    return d
 
 
 def _finite(values) -> list[float]:
@@ -48,7 +41,7 @@ def angles_figure(result: Mapping[str, Any], height: int = 560) -> go.Figure | N
     across the panels and a marker on the axis they were found on. Clicking a point selects that
     moment (the dashboard uses the selection to move the annotated clip there).
     """
-    series = _get(result, "series") or {}
+    series = get_in(result, "series") or {}
     t = series.get("t_s") or []
     if not t:
         return None
@@ -161,10 +154,10 @@ def _value_at(t: list, values: list, when: float) -> float | None:
 def spectrum_figure(result: Mapping[str, Any], height: int = 360) -> go.Figure | None:
     """Tremor spectrum: power (deg²/Hz) against frequency (Hz) per axis, the 2–12 Hz band shaded,
     the dominant peak marked. Needs ``tremor.spectrum = {"frequency_hz": [...], "power": {axis: [...]}}``."""
-    tremor = _get(result, "tremor")
-    spectrum = _get(tremor, "spectrum")
-    freqs = _get(spectrum, "frequency_hz")
-    power = _get(spectrum, "power")
+    tremor = get_in(result, "tremor")
+    spectrum = get_in(tremor, "spectrum")
+    freqs = get_in(spectrum, "frequency_hz")
+    power = get_in(spectrum, "power")
     if not freqs or not isinstance(power, Mapping) or not power:
         return None
     band = tremor.get("band_hz") if isinstance(tremor.get("band_hz"), list) else TREMOR_BAND_HZ
@@ -227,7 +220,7 @@ def spectrum_figure(result: Mapping[str, Any], height: int = 360) -> go.Figure |
 def rom_figure(result: Mapping[str, Any], height: int = 340) -> go.Figure | None:
     """Range of motion: a bar per direction (furthest held position, degrees) over the healthy adult
     range (grey); bars under the range are vermillion and labelled "low"."""
-    rom = _get(result, "range_of_motion")
+    rom = get_in(result, "range_of_motion")
     if not isinstance(rom, Mapping):
         return None
     if rom.get("measured") is False:
@@ -295,14 +288,14 @@ def rom_figure(result: Mapping[str, Any], height: int = 340) -> go.Figure | None
 def unavailable_reason(result: Mapping[str, Any], figure: str) -> str:
     """Why a figure cannot be drawn, in words for the page."""
     if figure == "spectrum":
-        tremor = _get(result, "tremor")
+        tremor = get_in(result, "tremor")
         if not isinstance(tremor, Mapping):
             return "The tremor analysis is not in this result."
         if tremor.get("measured") is False and tremor.get("reason"):
             return f"No tremor spectrum: {tremor['reason']}."
         return "The tremor spectrum is not available in this version of the analysis."
     if figure == "rom":
-        rom = _get(result, "range_of_motion")
+        rom = get_in(result, "range_of_motion")
         if isinstance(rom, Mapping) and rom.get("reason"):
             return f"No range of motion: {rom['reason']}."
         return "Range of motion is not in this result."

@@ -372,3 +372,19 @@ def test_two_threads_sharing_a_store_both_land(store, result_dict):
         t.join()
     assert errors == []
     assert len(store.list_sessions("CD-10")) == 8
+
+
+def test_a_session_dated_by_day_is_saved_at_midday_and_a_bad_time_is_refused(tmp_path):
+    import datetime as dt
+
+    from posture.errors import InvalidInput
+    from posture.store import open_store
+    from tests.test_store_helpers import make_analysis
+
+    with open_store(f"sqlite:///{tmp_path / 'r.db'}") as store:
+        store.create_client("CD-7")
+        record = store.save_session("CD-7", make_analysis(n=90), recorded_at=dt.date(2026, 3, 1))
+        assert record.recorded_at.astimezone().date() == dt.date(2026, 3, 1)
+        assert record.recorded_at.astimezone().hour == 12
+        with pytest.raises(InvalidInput, match="a session time"):
+            store.save_session("CD-7", make_analysis(n=90), recorded_at="yesterday")

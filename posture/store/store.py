@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -70,9 +70,14 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _to_db_time(value: datetime | None) -> datetime:
+def _to_db_time(value: datetime | date | None) -> datetime:
+    """UTC without tzinfo, as stored. A plain date means midday local time that day."""
     if value is None:
         return _now()
+    if not isinstance(value, datetime):
+        if not isinstance(value, date):
+            raise InvalidInput(f"a session time must be a date or a date and time, not {value!r}")
+        value = datetime.combine(value, time(12, 0))
     if value.tzinfo is None:  # a naive time is the machine's local time
         value = value.astimezone()
     return value.astimezone(timezone.utc).replace(tzinfo=None)

@@ -13,7 +13,6 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,22 +34,6 @@ def clip() -> Path:
     if not CLIP.exists():
         pytest.skip(f"{CLIP} is not rendered yet (python -m tools.render_samples)")
     return CLIP
-
-
-@pytest.fixture
-def media(monkeypatch) -> dict:
-    """Everything the page hands to the browser as a file (downloads, video), by URL."""
-    captured: dict[str, tuple[bytes, str | None]] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        data = path_or_data.encode() if isinstance(path_or_data, str) else bytes(path_or_data)
-        captured[self.get_url(file_id)] = (data, filename)
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return captured
 
 
 def make_clip(path: Path, seconds: float, fps: int = 15, size=(160, 120)) -> Path:

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tests.test_store_helpers import make_analysis
@@ -28,22 +27,6 @@ def db(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'records.db'}"
     monkeypatch.setenv("POSTURE_DB_URL", url)
     return url
-
-
-@pytest.fixture
-def media(monkeypatch) -> dict:
-    """Every file the page hands to the browser (downloads, video), by URL."""
-    captured: dict[str, tuple[bytes, str | None]] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        data = path_or_data.encode() if isinstance(path_or_data, str) else bytes(path_or_data)
-        captured[self.get_url(file_id)] = (data, filename)
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return captured
 
 
 def text_of(at: AppTest) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 
 import streamlit as st
 
-from posture import __version__
+from posture import DISCLAIMER, __version__
 from posture.errors import PostureError
 from posture.screening import PATTERN_QUESTIONS, RED_FLAG_QUESTIONS, screening_summary
 from posture.ui.cards import NOT_AVAILABLE, Card, jerk_events, jerk_label, metric_cards
@@ -47,7 +47,6 @@ from posture.ui.records import KEEP_VIDEO_LABELS
 
 ROOT = Path(__file__).resolve().parent
 SAMPLES = ROOT / "sample_videos"
-DISCLAIMER = "Screening and tracking aid, not a diagnosis."
 # Analyses kept in memory (shared by all browser tabs of this dashboard).
 MAX_CACHED = 8
 # Progress messages are sent to the browser at most this often (s).

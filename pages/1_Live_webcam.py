@@ -17,13 +17,12 @@ from pathlib import Path
 import av
 import streamlit as st
 
-from posture import __version__
+from posture import DISCLAIMER, __version__
 from posture.errors import PostureError
 from posture.live import LiveSession
 from posture.overlay import direction_words
 from posture.protocol import PROTOCOLS, get_protocol, load_marks, protocol_section
 
-DISCLAIMER = "Screening and tracking aid, not a diagnosis."
 # No STUN / TURN: the browser and this machine talk directly (host candidates only).
 NO_ICE = {"iceServers": []}
 # The main page (app.py) picks a recorded clip up from here: {"name", "path", "marks_path", "data"}.

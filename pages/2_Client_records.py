@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from posture import __version__
+from posture import DISCLAIMER, __version__
 from posture.errors import PostureError
 from posture.ui.records import (
     EVENT_KIND_LABELS,
@@ -27,7 +27,6 @@ from posture.ui.records import (
     when_text,
 )
 
-DISCLAIMER = "Screening and tracking aid, not a diagnosis."
 # Set by the main page after saving: the client to open here.
 CLIENT_KEY = "records_client"
 DELETED_KEY = "records_deleted_message"

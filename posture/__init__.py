@@ -10,8 +10,10 @@ A screening and tracking aid for therapists, never a diagnosis.
 from __future__ import annotations
 
 __version__ = "0.1.0"
+# Shown on every page, report and printout: posture measures, it never diagnoses.
+DISCLAIMER = "Screening and tracking aid, not a diagnosis."
 
-__all__ = ["__version__", "analyze"]
+__all__ = ["DISCLAIMER", "__version__", "analyze"]
 
 
 def analyze(path, config=None, progress=None):

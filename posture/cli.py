@@ -11,11 +11,10 @@ import os
 import sys
 from pathlib import Path
 
-from posture import __version__
+from posture import DISCLAIMER, __version__
 from posture.cli_records import KEEP_VIDEO_CHOICES, add_parsers
 from posture.errors import InvalidInput, PostureError
 from posture.record import add_record_parser
-from posture.summary import DISCLAIMER
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-DISCLAIMER = "Screening and tracking aid, not a diagnosis."
+from posture import DISCLAIMER
 
 
 def _posture_line(p: dict) -> str:

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from posture import DISCLAIMER
+
 VIDEO_EXTENSIONS = ("mp4", "mov", "webm", "avi")
 
 
@@ -90,7 +92,7 @@ def summary_text(
     """A plain-text record of one screening: the clip, the measurements, the answers, the summary."""
     lines = [
         "posture screening record",
-        "Screening and tracking aid, not a diagnosis.",
+        DISCLAIMER,
         "",
         clip_line(result, name),
         "",

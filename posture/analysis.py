@@ -16,10 +16,11 @@ import numpy as np
 
 from posture.errors import ClipTooShort, NoFaceFound
 from posture.metrics import BodyLandmarks, MetricsConfig, compute_metrics
-from posture.pipeline.body import BODY_COLUMNS, BodyTracker, body_stride
+from posture.pipeline.body import BODY_COLUMNS, body_stride
 from posture.pipeline.frames import prefetch, read_frames
-from posture.pipeline.headpose import PoseConfig, face_geometry, head_angles
+from posture.pipeline.headpose import PoseConfig
 from posture.pipeline.landmarks import FaceTracker, quiet_stderr
+from posture.pipeline.worker import FrameWorker
 from posture.protocol import load_marks, protocol_section
 from posture.result import Analysis, Quality
 
@@ -58,35 +59,24 @@ def analyze(
         int(round(info.duration_s * info.fps)) if np.isfinite(info.duration_s * info.fps) else 0
     )
     t_list: list[float] = []
-    angle_list: list[np.ndarray] = []
-    n_faces: list[int] = []
-    geometry: list[np.ndarray] = []
-    nan3 = np.full(3, np.nan)
-    nan_geometry = np.full(10, np.nan)
-    body_rows: list[np.ndarray] = []
-    nan_body = np.full(len(BODY_COLUMNS), np.nan)
-    stride = body_stride(info.fps)
     start = time.perf_counter()
-    with quiet_stderr(), FaceTracker() as tracker, BodyTracker() if config.body else _NoBody() as body:
+    # The face mesh runs on this thread; the pose fit, the shoulders and the face count overlap with
+    # it on a second one (posture.pipeline.worker).
+    with (
+        quiet_stderr(),
+        FaceTracker(detect_every=0) as tracker,
+        FrameWorker(tracker, config.pose, body_stride=body_stride(info.fps) if config.body else 0) as worker,
+    ):
         for frame in frames:
-            obs = tracker.process(frame.image)
-            body_rows.append(body.process(frame.image) if frame.index % stride == 0 else nan_body)
+            worker.submit(len(t_list), frame.image, tracker.process(frame.image))
             t_list.append(frame.t_s)
-            if obs is None:
-                angle_list.append(nan3)
-                geometry.append(nan_geometry)
-                n_faces.append(0)
-            else:
-                h, w = frame.image.shape[:2]
-                angle_list.append(head_angles(obs.points, w, h, config.pose))
-                geometry.append(face_geometry(obs.points))
-                n_faces.append(obs.n_faces)
             if progress is not None:
                 progress(len(t_list), expected, time.perf_counter() - start)
+        rows = worker.finish()
     t_s = np.asarray(t_list)
-    angles = np.vstack(angle_list)
-    analysis = _assemble(info, t_s, angles, np.vstack(geometry), np.asarray(n_faces), config)
-    body_array = np.vstack(body_rows)
+    angles = rows.angles
+    analysis = _assemble(info, t_s, angles, rows.face, rows.n_faces, config)
+    body_array = rows.body
     metrics = compute_metrics(t_s, angles, body_landmarks(analysis.face, body_array, info), config.metrics)
     analysis = replace(analysis, body=body_array, metrics=metrics)
     # Per-phase measurements when the clip follows the guided protocol (phase marks beside the clip,
@@ -108,19 +98,6 @@ def body_landmarks(face: np.ndarray, body: np.ndarray, info) -> BodyLandmarks:
         left_shoulder_depth_px=body[:, col["left_depth"]],
         right_shoulder_depth_px=body[:, col["right_depth"]],
     )
-
-
-class _NoBody:
-    """Stands in for :class:`BodyTracker` when shoulders are not wanted."""
-
-    def __enter__(self) -> _NoBody:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-    def process(self, image: np.ndarray) -> np.ndarray:
-        return np.full(len(BODY_COLUMNS), np.nan)
 
 
 def _assemble(

@@ -1,0 +1,149 @@
+"""Everything a frame needs after the face mesh, on a second thread.
+
+The face mesh is the analysis' critical path: MediaPipe runs it on its own threads and releases
+Python's GIL while it waits. So the analysis feeds frames to the mesh on one thread and hands the
+rest to a :class:`FrameWorker` on another, which overlaps with the next frame's mesh:
+
+- the head-pose fit and face geometry of every frame (:mod:`posture.pipeline.headpose`);
+- the pose model for the shoulders on every ``body_stride``-th frame (:mod:`posture.pipeline.body`);
+- a face count with the full-range detector every ``detect_every`` frames, reported back to the
+  :class:`~posture.pipeline.landmarks.FaceTracker` so that it switches to its multi-face mesh when a
+  second person comes into view (a frame or two later than a detector on the mesh's thread would).
+
+Results come back in frame order from :meth:`FrameWorker.finish`. The queue between the threads is
+bounded, so memory does not grow with the clip's length (frame images are held only for frames
+that the pose model or the detector still has to see). An exception on the worker thread is raised
+again in the caller, from :meth:`submit` or :meth:`finish`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from queue import Queue
+
+import numpy as np
+
+from posture.angles import matrix_to_angles
+from posture.pipeline.body import BODY_COLUMNS, BodyTracker
+from posture.pipeline.headpose import FACE_GEOMETRY_COLUMNS, PoseConfig, face_geometry, head_rotation
+from posture.pipeline.landmarks import FaceCounter, FaceObservation, FaceTracker
+
+_DONE = object()
+
+
+@dataclass(frozen=True)
+class FrameRows:
+    """Per-frame results in frame order: ``angles`` (n, 3) degrees (NaN without a face, conventions
+    of :mod:`posture.angles`), ``face`` (n, 10) pixels (FACE_GEOMETRY_COLUMNS), ``body`` (n, 8)
+    (BODY_COLUMNS; NaN where the pose model did not run), ``n_faces`` (n,) faces seen."""
+
+    angles: np.ndarray
+    face: np.ndarray
+    body: np.ndarray
+    n_faces: np.ndarray
+
+
+class FrameWorker:
+    """Measures frames on a background thread. Use as a context manager inside
+    :func:`~posture.pipeline.landmarks.quiet_stderr`; call :meth:`submit` for every frame in order,
+    then :meth:`finish`.
+
+    ``body_stride``: run the pose model on frames whose index is a multiple of it (0: never).
+    ``detect_every``: count faces on frames whose index is a multiple of it (0: never).
+    """
+
+    def __init__(
+        self,
+        tracker: FaceTracker,
+        pose: PoseConfig = PoseConfig(),
+        body_stride: int = 0,
+        detect_every: int = 15,
+        depth: int = 64,
+    ) -> None:
+        self._tracker = tracker
+        self._pose = pose
+        self._body_stride = max(0, body_stride)
+        self._detect_every = max(0, detect_every)
+        self._queue: Queue = Queue(maxsize=depth)
+        self._rotations: list[np.ndarray] = []
+        self._face: list[np.ndarray] = []
+        self._body: list[np.ndarray] = []
+        self._n_faces: list[int] = []
+        self._error: BaseException | None = None
+        # The models are created here, on the caller's thread, inside its quiet_stderr().
+        self._body_model = BodyTracker() if self._body_stride else None
+        self._counter = FaceCounter() if self._detect_every else None
+        self._thread = threading.Thread(target=self._run, name="posture-measure", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> FrameWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the thread (dropping unfinished work) and release the models."""
+        if self._thread.is_alive():
+            self._queue.put(_DONE)
+            self._thread.join(timeout=30)
+        for model in (self._body_model, self._counter):
+            if model is not None:
+                model.close()
+        self._body_model = self._counter = None
+
+    def submit(self, index: int, image: np.ndarray, obs: FaceObservation | None) -> None:
+        """Queue frame ``index`` (0-based, in order) with the mesh's observation (None: no face)."""
+        self._raise_if_failed()
+        needs_image = (self._body_stride and index % self._body_stride == 0) or (
+            self._detect_every and index % self._detect_every == 0
+        )
+        h, w = image.shape[:2]
+        self._queue.put((index, image if needs_image else None, w, h, obs))
+
+    def finish(self) -> FrameRows:
+        """Wait for every queued frame and return the results in frame order."""
+        self._queue.put(_DONE)
+        self._thread.join()
+        self._raise_if_failed()
+        n = len(self._rotations)
+        rotations = np.array(self._rotations).reshape(n, 3, 3)
+        return FrameRows(
+            angles=matrix_to_angles(rotations).reshape(n, 3),
+            face=np.array(self._face).reshape(n, len(FACE_GEOMETRY_COLUMNS)),
+            body=np.array(self._body).reshape(n, len(BODY_COLUMNS)),
+            n_faces=np.asarray(self._n_faces, dtype=int),
+        )
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        nan_rot = np.full((3, 3), np.nan)
+        nan_face = np.full(len(FACE_GEOMETRY_COLUMNS), np.nan)
+        nan_body = np.full(len(BODY_COLUMNS), np.nan)
+        try:
+            while (item := self._queue.get()) is not _DONE:
+                index, image, w, h, obs = item
+                detected = 0
+                if self._counter is not None and index % self._detect_every == 0:
+                    detected = self._counter.count(image)
+                    self._tracker.report_faces(detected)
+                if self._body_model is not None and index % self._body_stride == 0:
+                    self._body.append(self._body_model.process(image))
+                else:
+                    self._body.append(nan_body)
+                if obs is None:
+                    self._rotations.append(nan_rot)
+                    self._face.append(nan_face)
+                    self._n_faces.append(detected)
+                else:
+                    self._rotations.append(head_rotation(obs.points, w, h, self._pose))
+                    self._face.append(face_geometry(obs.points))
+                    self._n_faces.append(max(obs.n_faces, detected))
+        except BaseException as exc:  # handed to the caller
+            self._error = exc
+            while self._queue.get() is not _DONE:  # unblock a caller waiting to put
+                pass

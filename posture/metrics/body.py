@@ -92,6 +92,9 @@ class BodyLandmarks:
     left_shoulder_depth_px, right_shoulder_depth_px: optional (n,) distance from the camera along the
         line of sight, in the same pixel units as x (MediaPipe Pose's z times the image width; larger
         = farther). Only used for trunk rotation.
+    left_top_y_px, right_top_y_px: optional (n,) y (px, down) of the silhouette's upper edge over the
+        patient's left / right shoulder (:func:`posture.pipeline.silhouette.shoulder_tops`), NaN where
+        not found. When given, the elevation comes from them; when None, from the pose points.
     """
 
     left_shoulder_px: np.ndarray
@@ -103,6 +106,8 @@ class BodyLandmarks:
     image_size_px: tuple[int, int]
     left_shoulder_depth_px: np.ndarray | None = None
     right_shoulder_depth_px: np.ndarray | None = None
+    left_top_y_px: np.ndarray | None = None
+    right_top_y_px: np.ndarray | None = None
 
     def checked(self, n: int) -> BodyLandmarks:
         """A copy with float arrays, after checking shapes against ``n`` frames.
@@ -123,6 +128,8 @@ class BodyLandmarks:
             "right_shoulder_visibility",
             "left_shoulder_depth_px",
             "right_shoulder_depth_px",
+            "left_top_y_px",
+            "right_top_y_px",
         ):
             value = getattr(self, name)
             if value is None:
@@ -157,6 +164,8 @@ class ShouldersResult:
     coverage_pct: float | None = None
     warnings: tuple[str, ...] = field(default=())
     trunk_rotation_reason: str = TRUNK_ROTATION_REASON
+    elevation_method: str | None = None
+    contour_coverage_pct: float | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict (keys as the fields; NaN -> None)."""
@@ -317,15 +326,56 @@ def analyze_body(
 
     # per-frame scale where measured, the clip's median elsewhere (the distance to the camera is steady)
     frame_scale = np.where(np.isfinite(cm_per_px), cm_per_px, scale)
-    elevation = _median(np.where(seen, (right[:, 1] - left[:, 1]) * frame_scale, np.nan))  # + = left higher
     width_cm = _median(np.where(seen, width_px * frame_scale, np.nan))
+    if width_cm < cfg.narrow_shoulders_cm:
+        warnings.append(
+            f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the "
+            f"camera"
+        )
+    scale_reference = (
+        f"interpupillary distance {cfg.interpupillary_cm:g} cm (adult mean), corrected for head rotation"
+    )
+    shift = _lateral_shift(a, b, seen, line, frame_scale, cfg)
+    contour_pct = None
+    if b.left_top_y_px is not None and b.right_top_y_px is not None:
+        method = "silhouette contour"
+        found = seen & np.isfinite(b.left_top_y_px) & np.isfinite(b.right_top_y_px)
+        contour_share = shoulder_coverage(t, found, cfg.shoulder_coverage_bin_s)
+        contour_pct = 100.0 * contour_share
+        if contour_share < cfg.min_visible_share:
+            reason = (
+                f"the top of both shoulders was found in the person's outline in only {contour_pct:.0f} % "
+                f"of the clip (needs {100 * cfg.min_visible_share:.0f} %), so the elevation was not "
+                "measured: keep the head, hair and hands off the shoulders, the shoulders inside the frame, "
+                "and a background that differs from the clothes"
+            )
+            shoulders = ShouldersResult(
+                available=True,
+                reason=reason,
+                shoulder_line_deg=shoulder_line,
+                head_tilt_relative_deg=_or_none(tilt_rel),
+                shoulder_width_cm=width_cm,
+                cm_per_px=scale,
+                scale_reference=scale_reference,
+                coverage_pct=100.0 * share,
+                warnings=tuple(warnings),
+                elevation_method=method,
+                contour_coverage_pct=contour_pct,
+            )
+            return shoulders, shift
+        # + = the left shoulder higher (image y grows downward)
+        elevation = _median(np.where(found, (b.right_top_y_px - b.left_top_y_px) * frame_scale, np.nan))
+    else:
+        method = "pose landmarks"
+        elevation = _median(np.where(seen, (right[:, 1] - left[:, 1]) * frame_scale, np.nan))
     if abs(elevation) < cfg.level_cm:
         higher, description = "level", f"level (within {cfg.level_cm:g} cm)"
     else:
         higher = "left" if elevation > 0 else "right"
         description = f"{higher} shoulder higher by {abs(elevation):.1f} cm"
     head_median = np.array([_median(a[:, 0]), _median(a[:, 1])])
-    if higher != "level" and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg:
+    pose_heights = method == "pose landmarks"
+    if pose_heights and higher != "level" and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg:
         warnings.append(
             f"the head is turned or tilted {np.nanmax(np.abs(head_median)):.0f}°: the pose model's shoulder "
             f"heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm, so a difference this small "
@@ -333,11 +383,6 @@ def analyze_body(
             if abs(elevation) < cfg.shoulder_uncertain_cm
             else f"the head is turned or tilted {np.nanmax(np.abs(head_median)):.0f}°: the pose model's "
             f"shoulder heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm"
-        )
-    if width_cm < cfg.narrow_shoulders_cm:
-        warnings.append(
-            f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the "
-            f"camera"
         )
     shoulders = ShouldersResult(
         available=True,
@@ -349,13 +394,13 @@ def analyze_body(
         head_tilt_relative_deg=_or_none(tilt_rel),
         shoulder_width_cm=width_cm,
         cm_per_px=scale,
-        scale_reference=(
-            f"interpupillary distance {cfg.interpupillary_cm:g} cm (adult mean), corrected for head rotation"
-        ),
+        scale_reference=scale_reference,
         coverage_pct=100.0 * share,
         warnings=tuple(warnings),
+        elevation_method=method,
+        contour_coverage_pct=contour_pct,
     )
-    return shoulders, _lateral_shift(a, b, seen, line, frame_scale, cfg)
+    return shoulders, shift
 
 
 def _lateral_shift(

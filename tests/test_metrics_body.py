@@ -232,3 +232,37 @@ def test_malformed_landmarks_are_refused():
         analyze_body(t, angles, BodyLandmarks(**{**body.__dict__, "left_eye_px": body.left_eye_px[:, :1]}))
     with pytest.raises(InvalidInput):
         analyze_body(t, angles, BodyLandmarks(**{**body.__dict__, "image_size_px": (0, 480)}))
+
+
+def with_contour(body: BodyLandmarks, left_top_y, right_top_y) -> BodyLandmarks:
+    """``body`` with silhouette heights (px, y down) in the frames where the pose model ran."""
+    from dataclasses import replace
+
+    ran = np.isfinite(body.left_shoulder_px[:, 0])
+    n = ran.size
+    left = np.where(ran, np.broadcast_to(left_top_y, (n,)), np.nan)
+    right = np.where(ran, np.broadcast_to(right_top_y, (n,)), np.nan)
+    return replace(body, left_top_y_px=left, right_top_y_px=right)
+
+
+def test_the_silhouette_contour_gives_the_elevation_when_present():
+    # pose points level (their own error), the silhouette 2.4 cm higher over the patient's right
+    t, angles, body = scene()
+    tops = with_contour(body, 340.0, 340.0 - 2.4 * PX_PER_CM)
+    shoulders, _ = analyze_body(t, angles, tops)
+    assert shoulders.elevation_method == "silhouette contour"
+    assert shoulders.higher == "right" and shoulders.elevation_cm == pytest.approx(2.4, abs=0.15)
+    assert shoulders.contour_coverage_pct == pytest.approx(100.0)
+    pose_only, _ = analyze_body(t, angles, body)
+    assert pose_only.elevation_method == "pose landmarks" and pose_only.higher == "level"
+
+
+def test_no_contour_means_no_elevation_with_a_reason_not_the_pose_points():
+    t, angles, body = scene(lift_cm=(3.0, 0.0))
+    n = t.size
+    right = np.where(np.arange(n) < n // 4, 300.0, np.nan)  # found over one shoulder, a quarter of the time
+    shoulders, shift = analyze_body(t, angles, with_contour(body, np.nan, right))
+    assert shoulders.available and shoulders.elevation_cm is None and shoulders.higher is None
+    assert "outline" in shoulders.reason and shoulders.contour_coverage_pct == pytest.approx(0.0)
+    assert shoulders.shoulder_width_cm == pytest.approx(36.0, rel=0.05)
+    assert shift.available  # the shift needs the eyes and the pose points only

@@ -1,4 +1,5 @@
-"""Shoulders and head shift: the head over the trunk, from pose shoulders and the face's eye centres.
+"""Shoulders and head shift: the head over the trunk, from pose shoulders, the person's outline over
+the shoulders and the face's eye centres.
 
 Inputs are image pixels (x to the image's right, y **down**) of an upright frame. Left and right are
 the patient's: MediaPipe Pose's LEFT_SHOULDER (11) is the patient's left shoulder, on the image's
@@ -17,6 +18,11 @@ JSON section ``shoulders`` (:meth:`ShouldersResult.to_dict`)::
     available (bool), reason (str | None: why not, e.g. shoulders out of view),
     higher ("left" | "right" | "level"), elevation_cm (float >= 0: height difference of the
         shoulders, "level" below level_cm), description (e.g. "left shoulder higher by 2.3 cm"),
+        (all three None, with a reason, when the outline over both shoulders was not found),
+    elevation_method ("silhouette contour": the top of the person's outline over each shoulder;
+        "pose landmarks": the pose model's shoulder points, only when no outline was given),
+    contour_coverage_pct (share of the clip's seconds in which the outline over both shoulders was
+        found; None with the pose-landmark method),
     shoulder_line_deg (float: slope of the shoulder line, + = the patient's LEFT shoulder lower, the
         same sense as head tilt + = left ear toward the left shoulder; a raised right shoulder and a
         trunk leaning to the left look alike here),
@@ -34,11 +40,23 @@ image, not measured: on rendered clips whose trunk faces the camera squarely it 
 rotations of 5–64° (median 13°), with either sign, so it would only produce false warnings. A trunk
 turned far from the camera still shows as narrow shoulders (``narrow_shoulders_cm``).
 
-Accuracy on rendered clips with known truth: with level shoulders the pose model reads the right
-shoulder 1.1–1.4 cm higher when the head is near neutral and up to 2.2 cm (either side) when the
-head is turned or tilted 15–25° (the model's shoulders follow the head a little); hence ``level_cm``
-1.5 cm and the uncertainty warning. The lateral shift reads -2.7 to +1.2 cm on clips without a
-shift (a bias of about -1 cm plus the error of the turn/tilt correction), hence ``shift_present_cm``.
+Shoulder heights come from the top of the person's outline (MediaPipe selfie segmentation) over the
+outer shoulder on each side, sampled symmetrically about the body's midline
+(:mod:`posture.pipeline.silhouette`); the pose model's shoulder points only place the samples and give
+the shoulder line and width. Its points are not used for heights: on level shoulders they read the right
+shoulder 1.1–1.4 cm higher with the head near neutral and up to 2.2 cm apart (either side) with the head
+turned or tilted 15–25°, so a 3 cm raise read 0.5 cm, "level".
+
+Accuracy on rendered clips with known truth (the outline, ``level_cm`` 1.5 cm): the 25 clips with level
+shoulders read 0.0–0.7 cm (median 0.25 cm), "level" on every one, including heads turned 30–70°, tilted
+15–40° and flexed 20–45°; a 3 cm raised left shoulder (head tilted 10°, shifted 2 cm) reads 1.9 cm, a
+2.5 cm raised right shoulder (head turned 15° and tilted 8°) reads 2.4 cm, each on the right side.
+Part of the shortfall is the renders': the scan's right shoulder top sits 0.4 cm above its left, and a
+rendered raise fades in from the neck, lifting the outer shoulder's outline by 2.8 of its 3 cm. The
+outline is the shoulder's top surface (trapezius and acromion, with clothes on): a raised shoulder and
+a trunk leaning sideways look alike, and hair or a hand resting on a shoulder hides it (then the
+elevation is not given). The lateral shift reads -2.7 to +1.2 cm on clips without a shift (a bias of
+about -1 cm plus the error of the turn/tilt correction), hence ``shift_present_cm``.
 
 JSON section ``shift`` (:meth:`ShiftResult.to_dict`)::
 
@@ -375,7 +393,11 @@ def analyze_body(
         description = f"{higher} shoulder higher by {abs(elevation):.1f} cm"
     head_median = np.array([_median(a[:, 0]), _median(a[:, 1])])
     pose_heights = method == "pose landmarks"
-    if pose_heights and higher != "level" and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg:
+    if (
+        pose_heights
+        and higher != "level"
+        and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg
+    ):
         warnings.append(
             f"the head is turned or tilted {np.nanmax(np.abs(head_median)):.0f}°: the pose model's shoulder "
             f"heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm, so a difference this small "

@@ -109,8 +109,8 @@ def body_landmarks(face: np.ndarray, body: np.ndarray, info) -> BodyLandmarks:
         left_shoulder_depth_px=body[:, col["left_depth"]],
         right_shoulder_depth_px=body[:, col["right_depth"]],
         # an array from before the silhouette columns existed has none: the pose points stand in
-        left_top_y_px=body[:, col["left_top_y"]] if contour else None,
-        right_top_y_px=body[:, col["right_top_y"]] if contour else None,
+        left_top_px=body[:, [col["left_top_x"], col["left_top_y"]]] if contour else None,
+        right_top_px=body[:, [col["right_top_x"], col["right_top_y"]]] if contour else None,
     )
 
 

@@ -35,6 +35,8 @@ RAISED_SHOULDER_CLIPS = ["shoulder_left_raised", "shoulder_right_raised"]
 # right shoulder top sits 0.4 cm higher than its left, and the renderer's 3 cm lift raises the outer
 # shoulder's outline by 2.8 cm (it fades in from the neck); the IPD scale adds its +-7 %.
 ELEVATION_CM = 1.5
+# Shoulder line on level clips: measured within +-1.5° (the pose points read up to 9°); guard 2°.
+LEVEL_LINE_DEG = 2.0
 NO_SHIFT_CLIPS = ["still_neutral", "drift", "jerks", "rom_protocol", *TREMOR_CLIPS]
 
 FREQUENCY_HZ = 0.15
@@ -208,6 +210,8 @@ def test_the_raised_shoulder_is_found_on_its_side(name):
     assert shoulders["elevation_method"] == "silhouette contour"
     assert shoulders["higher"] == true["raised"], shoulders["description"]
     assert shoulders["elevation_cm"] == pytest.approx(true["elevation_cm"], abs=ELEVATION_CM)
+    # the line joining the shoulders' tops slopes down toward the other side (+ = left lower)
+    assert np.sign(shoulders["shoulder_line_deg"]) == (-1 if true["raised"] == "left" else 1)
 
 
 @pytest.mark.parametrize("name", LEVEL_SHOULDER_CLIPS)
@@ -215,6 +219,8 @@ def test_level_shoulders_read_level_without_a_trunk_rotation(name):
     shoulders = metrics(name)["shoulders"]
     assert shoulders["available"] and shoulders["elevation_method"] == "silhouette contour"
     assert shoulders["higher"] == "level", shoulders["description"]
+    assert abs(shoulders["shoulder_line_deg"]) <= LEVEL_LINE_DEG
+    assert not any("shoulder line slopes" in w for w in shoulders["warnings"])
     assert shoulders["trunk_rotation_deg"] is None
     assert not any("trunk is turned" in w for w in shoulders["warnings"])
 

@@ -73,6 +73,9 @@ def test_the_higher_shoulder_and_by_how_much(tops, expected):
     assert result.right_y == pytest.approx(tops[1], abs=0.01)
     assert result.right_y - result.left_y == pytest.approx(expected, abs=0.02)  # + = left higher
     assert result.midline_from_silhouette and result.midline_x == pytest.approx(320.0, abs=0.5)
+    # placed at the middle of each band (0.85 of the way to the pose points), the patient's left on the right
+    assert result.left_x == pytest.approx(320.0 + 127.5, abs=0.5)
+    assert result.right_x == pytest.approx(320.0 - 127.5, abs=0.5)
 
 
 def test_sides_follow_the_pose_labels_in_a_mirrored_image():

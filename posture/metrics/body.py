@@ -23,9 +23,10 @@ JSON section ``shoulders`` (:meth:`ShouldersResult.to_dict`)::
         "pose landmarks": the pose model's shoulder points, only when no outline was given),
     contour_coverage_pct (share of the clip's seconds in which the outline over both shoulders was
         found; None with the pose-landmark method),
-    shoulder_line_deg (float: slope of the shoulder line, + = the patient's LEFT shoulder lower, the
+    shoulder_line_deg (float: slope of the line joining the tops of the outline over the two shoulders
+        (the pose points with the pose-landmark method), + = the patient's LEFT shoulder lower, the
         same sense as head tilt + = left ear toward the left shoulder; a raised right shoulder and a
-        trunk leaning to the left look alike here),
+        trunk leaning to the left look alike here; None when the outline was not found),
     trunk_rotation_deg (None: not measured, see ``trunk_rotation_reason``),
     trunk_rotation_reason (str: why trunk rotation is not given),
     head_tilt_relative_deg (head tilt_deg minus shoulder_line_deg: tilt of the head over the shoulder
@@ -43,7 +44,7 @@ turned far from the camera still shows as narrow shoulders (``narrow_shoulders_c
 Shoulder heights come from the top of the person's outline (MediaPipe selfie segmentation) over the
 outer shoulder on each side, sampled symmetrically about the body's midline
 (:mod:`posture.pipeline.silhouette`); the pose model's shoulder points only place the samples and give
-the shoulder line and width. Its points are not used for heights: on level shoulders they read the right
+the shoulders' width. Its points are not used for heights: on level shoulders they read the right
 shoulder 1.1–1.4 cm higher with the head near neutral and up to 2.2 cm apart (either side) with the head
 turned or tilted 15–25°, so a 3 cm raise read 0.5 cm, "level".
 
@@ -51,6 +52,8 @@ Accuracy on rendered clips with known truth (the outline, ``level_cm`` 1.5 cm): 
 shoulders read 0.0–0.7 cm (median 0.25 cm), "level" on every one, including heads turned 30–70°, tilted
 15–40° and flexed 20–45°; a 3 cm raised left shoulder (head tilted 10°, shifted 2 cm) reads 1.9 cm, a
 2.5 cm raised right shoulder (head turned 15° and tilted 8°) reads 2.4 cm, each on the right side.
+The shoulder line reads within ±1.5° on the level clips (the pose points: up to 9°, with false "slopes"
+warnings), -4.2° and +5.6° on the raised ones.
 Part of the shortfall is the renders': the scan's right shoulder top sits 0.4 cm above its left, and a
 rendered raise fades in from the neck, lifting the outer shoulder's outline by 2.8 of its 3 cm. The
 outline is the shoulder's top surface (trapezius and acromion, with clothes on): a raised shoulder and
@@ -110,9 +113,10 @@ class BodyLandmarks:
     left_shoulder_depth_px, right_shoulder_depth_px: optional (n,) distance from the camera along the
         line of sight, in the same pixel units as x (MediaPipe Pose's z times the image width; larger
         = farther). Only used for trunk rotation.
-    left_top_y_px, right_top_y_px: optional (n,) y (px, down) of the silhouette's upper edge over the
-        patient's left / right shoulder (:func:`posture.pipeline.silhouette.shoulder_tops`), NaN where
-        not found. When given, the elevation comes from them; when None, from the pose points.
+    left_top_px, right_top_px: optional (n, 2) x, y (px, y down) of the top of the person's outline
+        over the patient's left / right shoulder (:func:`posture.pipeline.silhouette.shoulder_tops`),
+        NaN where not found. When given, the elevation and the shoulder line come from them; when None,
+        from the pose points.
     """
 
     left_shoulder_px: np.ndarray
@@ -124,8 +128,8 @@ class BodyLandmarks:
     image_size_px: tuple[int, int]
     left_shoulder_depth_px: np.ndarray | None = None
     right_shoulder_depth_px: np.ndarray | None = None
-    left_top_y_px: np.ndarray | None = None
-    right_top_y_px: np.ndarray | None = None
+    left_top_px: np.ndarray | None = None
+    right_top_px: np.ndarray | None = None
 
     def checked(self, n: int) -> BodyLandmarks:
         """A copy with float arrays, after checking shapes against ``n`` frames.
@@ -134,8 +138,19 @@ class BodyLandmarks:
             InvalidInput: when an array does not have the documented shape.
         """
         out = {}
-        for name in ("left_shoulder_px", "right_shoulder_px", "left_eye_px", "right_eye_px"):
-            arr = np.asarray(getattr(self, name), dtype=float)
+        for name in (
+            "left_shoulder_px",
+            "right_shoulder_px",
+            "left_eye_px",
+            "right_eye_px",
+            "left_top_px",
+            "right_top_px",
+        ):
+            value = getattr(self, name)
+            if value is None and name.endswith("top_px"):
+                out[name] = None
+                continue
+            arr = np.asarray(value, dtype=float)
             if arr.shape != (n, 2):
                 raise InvalidInput(
                     f"{name} must have shape ({n}, 2) (x, y pixels per frame), got {arr.shape}"
@@ -146,8 +161,6 @@ class BodyLandmarks:
             "right_shoulder_visibility",
             "left_shoulder_depth_px",
             "right_shoulder_depth_px",
-            "left_top_y_px",
-            "right_top_y_px",
         ):
             value = getattr(self, name)
             if value is None:
@@ -299,9 +312,19 @@ def analyze_body(
     left, right = b.left_shoulder_px, b.right_shoulder_px
     line = left - right  # toward the patient's left along the shoulder line (pixels)
     width_px = np.hypot(line[:, 0], line[:, 1])
+    contour_pct = None
+    if b.left_top_px is not None and b.right_top_px is not None:
+        method = "silhouette contour"
+        found = seen & np.isfinite(b.left_top_px).all(axis=1) & np.isfinite(b.right_top_px).all(axis=1)
+        contour_pct = 100.0 * shoulder_coverage(t, found, cfg.shoulder_coverage_bin_s)
+        if contour_pct < 100.0 * cfg.min_visible_share:
+            found = np.zeros_like(seen)
+        heights = b.left_top_px - b.right_top_px  # between the tops of the outline over each shoulder
+    else:
+        method, found, heights = "pose landmarks", seen, line
     with np.errstate(invalid="ignore", divide="ignore"):
         # + when the left shoulder is lower (image y grows downward); |x| so mirroring does not matter
-        slope_deg = np.degrees(np.arctan2(line[:, 1], np.abs(line[:, 0])))
+        slope_deg = np.degrees(np.arctan2(heights[:, 1], np.abs(heights[:, 0])))
         eye_px = np.hypot(*(b.left_eye_px - b.right_eye_px).T)
         rotation = a[:, 0]
         scale_ok = (
@@ -312,7 +335,7 @@ def analyze_body(
             & (np.abs(rotation) <= cfg.max_rotation_for_scale_deg)
         )
         cm_per_px = np.where(scale_ok, cfg.interpupillary_cm * np.cos(np.radians(rotation)) / eye_px, np.nan)
-    slope = np.where(seen, slope_deg, np.nan)
+    slope = np.where(found, slope_deg, np.nan)
     # landmark depth (b.*_shoulder_depth_px) is deliberately not used: see the module docstring
     shoulder_line = _median(slope)
     tilt_rel = _median(a[:, 1] - slope)
@@ -354,38 +377,26 @@ def analyze_body(
         f"interpupillary distance {cfg.interpupillary_cm:g} cm (adult mean), corrected for head rotation"
     )
     shift = _lateral_shift(a, b, seen, line, frame_scale, cfg)
-    contour_pct = None
-    if b.left_top_y_px is not None and b.right_top_y_px is not None:
-        method = "silhouette contour"
-        found = seen & np.isfinite(b.left_top_y_px) & np.isfinite(b.right_top_y_px)
-        contour_share = shoulder_coverage(t, found, cfg.shoulder_coverage_bin_s)
-        contour_pct = 100.0 * contour_share
-        if contour_share < cfg.min_visible_share:
-            reason = (
-                f"the top of both shoulders was found in the person's outline in only {contour_pct:.0f} % "
-                f"of the clip (needs {100 * cfg.min_visible_share:.0f} %), so the elevation was not "
-                "measured: keep the head, hair and hands off the shoulders, the shoulders inside the frame, "
-                "and a background that differs from the clothes"
-            )
-            shoulders = ShouldersResult(
-                available=True,
-                reason=reason,
-                shoulder_line_deg=shoulder_line,
-                head_tilt_relative_deg=_or_none(tilt_rel),
-                shoulder_width_cm=width_cm,
-                cm_per_px=scale,
-                scale_reference=scale_reference,
-                coverage_pct=100.0 * share,
-                warnings=tuple(warnings),
-                elevation_method=method,
-                contour_coverage_pct=contour_pct,
-            )
-            return shoulders, shift
-        # + = the left shoulder higher (image y grows downward)
-        elevation = _median(np.where(found, (b.right_top_y_px - b.left_top_y_px) * frame_scale, np.nan))
-    else:
-        method = "pose landmarks"
-        elevation = _median(np.where(seen, (right[:, 1] - left[:, 1]) * frame_scale, np.nan))
+    if method == "silhouette contour" and not found.any():
+        reason = (
+            f"the top of both shoulders was found in the person's outline in only {contour_pct:.0f} % "
+            f"of the clip (needs {100 * cfg.min_visible_share:.0f} %), so the elevation was not "
+            "measured: keep the head, hair and hands off the shoulders, the shoulders inside the frame, "
+            "and a background that differs from the clothes"
+        )
+        shoulders = ShouldersResult(
+            available=True,
+            reason=reason,
+            shoulder_width_cm=width_cm,
+            cm_per_px=scale,
+            scale_reference=scale_reference,
+            coverage_pct=100.0 * share,
+            warnings=tuple(warnings),
+            elevation_method=method,
+            contour_coverage_pct=contour_pct,
+        )
+        return shoulders, shift
+    elevation = _median(np.where(found, -heights[:, 1] * frame_scale, np.nan))  # + = left higher
     if abs(elevation) < cfg.level_cm:
         higher, description = "level", f"level (within {cfg.level_cm:g} cm)"
     else:

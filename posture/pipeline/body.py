@@ -22,12 +22,12 @@ BODY_RATE_HZ = 1.0
 LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
 # Columns of the per-frame body array: the patient's left then right shoulder: x, y in pixels (y down),
 # depth in the same pixel scale (MediaPipe's z x width; larger = farther), visibility 0..1; then the
-# silhouette's upper edge over the patient's left and right shoulder (y px, down) and the body
-# midline used for it (x px), NaN where not found.
+# top of the person's outline over the patient's left and right shoulder (x, y px, y down; see
+# posture.pipeline.silhouette), NaN where not found.
 BODY_COLUMNS = (
     "left_x", "left_y", "left_depth", "left_visibility",
     "right_x", "right_y", "right_depth", "right_visibility",
-    "left_top_y", "right_top_y", "midline_x",
+    "left_top_x", "left_top_y", "right_top_x", "right_top_y",
 )  # fmt: skip
 
 
@@ -83,5 +83,5 @@ class BodyTracker:
             out += [lm[idx].x * w, lm[idx].y * h, lm[idx].z * w, lm[idx].visibility]
         mask = self._segmenter.process(image).segmentation_mask
         tops = shoulder_tops(mask, np.array(out[0:2]), np.array(out[4:6]))
-        out += [tops.left_y, tops.right_y, tops.midline_x]
+        out += [tops.left_x, tops.left_y, tops.right_x, tops.right_y]
         return np.asarray(out, dtype=float)

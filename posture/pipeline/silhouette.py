@@ -47,12 +47,15 @@ class ShoulderTops:
     """Silhouette heights over the shoulders in one frame (pixels, y down; NaN = not found).
 
     left_y, right_y: median height of the upper edge over the patient's left / right shoulder band.
+    left_x, right_x: the middle of each band (px), where those heights are placed (NaN with the height).
     midline_x: the body midline used (px). midline_from_silhouette: True when it came from the
     silhouette's chest row, False when the pose shoulders' midpoint stood in.
     """
 
     left_y: float
     right_y: float
+    left_x: float
+    right_x: float
     midline_x: float
     midline_from_silhouette: bool
 
@@ -146,10 +149,10 @@ def shoulder_tops(
     right = np.asarray(right_px, dtype=float)
     nan = float("nan")
     if not (np.isfinite(left).all() and np.isfinite(right).all()):
-        return ShoulderTops(nan, nan, nan, False)
+        return ShoulderTops(nan, nan, nan, nan, nan, False)
     half = 0.5 * abs(left[0] - right[0])
     if half < 1.0:
-        return ShoulderTops(nan, nan, nan, False)
+        return ShoulderTops(nan, nan, nan, nan, nan, False)
     toward_left = 1.0 if left[0] > right[0] else -1.0
     pose_mid = 0.5 * (left[0] + right[0])
     lower = max(left[1], right[1])
@@ -159,9 +162,14 @@ def shoulder_tops(
         mid = pose_mid
     offsets = np.linspace(band[0], band[1], n_columns) * half
     y_start = lower + START_BELOW_HW * half
-    heights = []
+    centre = 0.5 * (band[0] + band[1]) * half
+    tops = []
     for side, point in ((toward_left, left), (-toward_left, right)):
         ys = upper_edge_y(mask, mid + side * offsets, y_start, point[1] - MAX_RISE_HW * half, threshold)
         found = np.isfinite(ys)
-        heights.append(float(np.median(ys[found])) if found.mean() >= MIN_COLUMN_SHARE else nan)
-    return ShoulderTops(heights[0], heights[1], float(mid), from_silhouette)
+        if found.mean() >= MIN_COLUMN_SHARE:
+            tops.append((float(mid + side * centre), float(np.median(ys[found]))))
+        else:
+            tops.append((nan, nan))
+    (lx, ly), (rx, ry) = tops
+    return ShoulderTops(ly, ry, lx, rx, float(mid), from_silhouette)

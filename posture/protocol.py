@@ -459,6 +459,8 @@ def _slice_body(body: BodyLandmarks | None, idx: np.ndarray) -> BodyLandmarks | 
         image_size_px=body.image_size_px,
         left_shoulder_depth_px=cut(body.left_shoulder_depth_px),
         right_shoulder_depth_px=cut(body.right_shoulder_depth_px),
+        left_top_px=cut(body.left_top_px),
+        right_top_px=cut(body.right_top_px),
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.clips import analysed, truth, truth_angles
+from tests.clips import all_clips, analysed, truth, truth_angles
 
 TREMOR_CLIPS = [
     "tremor_rotation_4hz",
@@ -27,14 +27,16 @@ TREMOR_CLIPS = [
 ]
 NO_TREMOR_CLIPS = ["still_neutral", "drift", "jerks", "rom_protocol"]
 NO_JERK_CLIPS = ["still_neutral", "drift", "rom_protocol", "sweep_rotation", "sweep_tilt", *TREMOR_CLIPS]
-# clips with level shoulders and the head within a few degrees of neutral
-LEVEL_SHOULDER_CLIPS = [
-    "still_neutral",
-    "drift",
-    "jerks",
-    "tremor_flexion_3hz_small",
-    "tremor_tilt_10hz_60fps",
-]
+# every clip whose shoulders are level (all keep both shoulders in view; face_lost for 60 % of the clip)
+LEVEL_SHOULDER_CLIPS = [name for name in all_clips() if truth(name)["shoulders"] is None]
+RAISED_SHOULDER_CLIPS = ["shoulder_left_raised", "shoulder_right_raised"]
+# Elevation tolerance. Measured: 1.85 cm for the 3 cm left raise, 2.40 cm for the 2.5 cm right raise,
+# 0.0-0.7 cm on level clips. The renders' own silhouettes explain most of the left shortfall: the scan's
+# right shoulder top sits 0.4 cm higher than its left, and the renderer's 3 cm lift raises the outer
+# shoulder's outline by 2.8 cm (it fades in from the neck); the IPD scale adds its +-7 %.
+ELEVATION_CM = 1.5
+# Shoulder line on level clips: measured within +-1.5° (the pose points read up to 9°); guard 2°.
+LEVEL_LINE_DEG = 2.0
 NO_SHIFT_CLIPS = ["still_neutral", "drift", "jerks", "rom_protocol", *TREMOR_CLIPS]
 
 FREQUENCY_HZ = 0.15
@@ -201,23 +203,24 @@ def test_no_range_of_motion_on_a_clip_without_one(name):
 # --- shoulders and shift ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: MediaPipe Pose's shoulder points vary by about 1.3 cm on level shoulders, "
-    "more than the rendered 3 cm raise moves them (it reads 0.5 cm, 'level')",
-)
-def test_the_raised_shoulder_is_found_on_its_side():
-    true = truth("shoulder_left_raised")["shoulders"]
-    shoulders = metrics("shoulder_left_raised")["shoulders"]
-    assert shoulders["higher"] == true["raised"]
-    # truth 3 cm; reads about 2 cm: the pose model reads level shoulders 1.1–1.4 cm right-higher
-    assert 1.5 <= shoulders["elevation_cm"] <= true["elevation_cm"] + 1.0
+@pytest.mark.parametrize("name", RAISED_SHOULDER_CLIPS)
+def test_the_raised_shoulder_is_found_on_its_side(name):
+    true = truth(name)["shoulders"]
+    shoulders = metrics(name)["shoulders"]
+    assert shoulders["elevation_method"] == "silhouette contour"
+    assert shoulders["higher"] == true["raised"], shoulders["description"]
+    assert shoulders["elevation_cm"] == pytest.approx(true["elevation_cm"], abs=ELEVATION_CM)
+    # the line joining the shoulders' tops slopes down toward the other side (+ = left lower)
+    assert np.sign(shoulders["shoulder_line_deg"]) == (-1 if true["raised"] == "left" else 1)
 
 
 @pytest.mark.parametrize("name", LEVEL_SHOULDER_CLIPS)
 def test_level_shoulders_read_level_without_a_trunk_rotation(name):
     shoulders = metrics(name)["shoulders"]
+    assert shoulders["available"] and shoulders["elevation_method"] == "silhouette contour"
     assert shoulders["higher"] == "level", shoulders["description"]
+    assert abs(shoulders["shoulder_line_deg"]) <= LEVEL_LINE_DEG
+    assert not any("shoulder line slopes" in w for w in shoulders["warnings"])
     assert shoulders["trunk_rotation_deg"] is None
     assert not any("trunk is turned" in w for w in shoulders["warnings"])
 

@@ -232,3 +232,43 @@ def test_malformed_landmarks_are_refused():
         analyze_body(t, angles, BodyLandmarks(**{**body.__dict__, "left_eye_px": body.left_eye_px[:, :1]}))
     with pytest.raises(InvalidInput):
         analyze_body(t, angles, BodyLandmarks(**{**body.__dict__, "image_size_px": (0, 480)}))
+
+
+def with_contour(body: BodyLandmarks, left_top_y, right_top_y, span_px=240.0) -> BodyLandmarks:
+    """``body`` with the outline's tops (y px, down), ``span_px`` apart about x = 320 (the patient's
+    left on the image's right), in the frames where the pose model ran."""
+    from dataclasses import replace
+
+    ran = np.isfinite(body.left_shoulder_px[:, 0])
+    n = ran.size
+    tops = []
+    for x, y in ((320.0 + span_px / 2, left_top_y), (320.0 - span_px / 2, right_top_y)):
+        ys = np.where(ran, np.broadcast_to(y, (n,)), np.nan)
+        tops.append(np.column_stack([np.where(np.isfinite(ys), x, np.nan), ys]))
+    return replace(body, left_top_px=tops[0], right_top_px=tops[1])
+
+
+def test_the_silhouette_contour_gives_the_elevation_when_present():
+    # pose points level (their own error), the silhouette 2.4 cm higher over the patient's right
+    t, angles, body = scene()
+    tops = with_contour(body, 340.0, 340.0 - 2.4 * PX_PER_CM)
+    shoulders, _ = analyze_body(t, angles, tops)
+    assert shoulders.elevation_method == "silhouette contour"
+    assert shoulders.higher == "right" and shoulders.elevation_cm == pytest.approx(2.4, abs=0.15)
+    assert shoulders.contour_coverage_pct == pytest.approx(100.0)
+    # the shoulder line joins the outline's tops: the right one 19.2 px higher over 240 px, left lower
+    assert shoulders.shoulder_line_deg == pytest.approx(np.degrees(np.arctan2(19.2, 240.0)), abs=0.2)
+    pose_only, _ = analyze_body(t, angles, body)
+    assert pose_only.elevation_method == "pose landmarks" and pose_only.higher == "level"
+
+
+def test_no_contour_means_no_elevation_with_a_reason_not_the_pose_points():
+    t, angles, body = scene(lift_cm=(3.0, 0.0))
+    n = t.size
+    right = np.where(np.arange(n) < n // 4, 300.0, np.nan)  # found over one shoulder, a quarter of the time
+    shoulders, shift = analyze_body(t, angles, with_contour(body, np.nan, right))
+    assert shoulders.available and shoulders.elevation_cm is None and shoulders.higher is None
+    assert "outline" in shoulders.reason and shoulders.contour_coverage_pct == pytest.approx(0.0)
+    assert shoulders.shoulder_line_deg is None and shoulders.head_tilt_relative_deg is None
+    assert shoulders.shoulder_width_cm == pytest.approx(36.0, rel=0.05)
+    assert shift.available  # the shift needs the eyes and the pose points only

@@ -141,6 +141,10 @@ CLIPS: tuple[ClipSpec, ...] = (
              "patient's left.",
              4.0, hold(tilt=10), look(124, "brown", "plain"), seed=124,
              shoulders=ShoulderRaise("left", 3.0), shift_cm=2.0),
+    ClipSpec("shoulder_right_raised", "Right shoulder raised 2.5 cm, head turned -15 and tilted -8 "
+             "(toward the raised side), no shift.",
+             3.0, hold(rotation=-15, tilt=-8), look(126, "light", "gradient"), seed=126,
+             shoulders=ShoulderRaise("right", 2.5)),
     ClipSpec("rom_protocol", "Range of motion: turn left +70, right -65, tilt left +40, right -35, "
              "chin down +45, up -40; each held 1 s, slow transitions.",
              22.0, (Sweep("rotation", ROM_ROTATION), Sweep("tilt", ROM_TILT), Sweep("flexion", ROM_FLEXION)),

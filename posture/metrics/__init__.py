@@ -7,7 +7,8 @@ Input contract (from the pipeline):
 - ``angles``: (n, 3) float degrees ``[rotation_deg, tilt_deg, flexion_deg]``, NaN where no face;
   rotation + = chin toward the patient's left, tilt + = left ear toward the left shoulder, flexion + =
   chin down (CLINICAL.md).
-- ``body``: optional :class:`BodyLandmarks` (pose shoulders and face eye centres in pixels).
+- ``body``: optional :class:`BodyLandmarks` (pose shoulders, the outline's top over each shoulder and
+  face eye centres in pixels).
 
 :func:`compute_metrics` returns a :class:`Metrics` whose ``to_dict()`` is the JSON contract::
 

@@ -1,4 +1,5 @@
-"""Shoulders and head shift: the head over the trunk, from pose shoulders and the face's eye centres.
+"""Shoulders and head shift: the head over the trunk, from pose shoulders, the person's outline over
+the shoulders and the face's eye centres.
 
 Inputs are image pixels (x to the image's right, y **down**) of an upright frame. Left and right are
 the patient's: MediaPipe Pose's LEFT_SHOULDER (11) is the patient's left shoulder, on the image's
@@ -17,9 +18,15 @@ JSON section ``shoulders`` (:meth:`ShouldersResult.to_dict`)::
     available (bool), reason (str | None: why not, e.g. shoulders out of view),
     higher ("left" | "right" | "level"), elevation_cm (float >= 0: height difference of the
         shoulders, "level" below level_cm), description (e.g. "left shoulder higher by 2.3 cm"),
-    shoulder_line_deg (float: slope of the shoulder line, + = the patient's LEFT shoulder lower, the
+        (all three None, with a reason, when the outline over both shoulders was not found),
+    elevation_method ("silhouette contour": the top of the person's outline over each shoulder;
+        "pose landmarks": the pose model's shoulder points, only when no outline was given),
+    contour_coverage_pct (share of the clip's seconds in which the outline over both shoulders was
+        found; None with the pose-landmark method),
+    shoulder_line_deg (float: slope of the line joining the tops of the outline over the two shoulders
+        (the pose points with the pose-landmark method), + = the patient's LEFT shoulder lower, the
         same sense as head tilt + = left ear toward the left shoulder; a raised right shoulder and a
-        trunk leaning to the left look alike here),
+        trunk leaning to the left look alike here; None when the outline was not found),
     trunk_rotation_deg (None: not measured, see ``trunk_rotation_reason``),
     trunk_rotation_reason (str: why trunk rotation is not given),
     head_tilt_relative_deg (head tilt_deg minus shoulder_line_deg: tilt of the head over the shoulder
@@ -34,11 +41,25 @@ image, not measured: on rendered clips whose trunk faces the camera squarely it 
 rotations of 5–64° (median 13°), with either sign, so it would only produce false warnings. A trunk
 turned far from the camera still shows as narrow shoulders (``narrow_shoulders_cm``).
 
-Accuracy on rendered clips with known truth: with level shoulders the pose model reads the right
-shoulder 1.1–1.4 cm higher when the head is near neutral and up to 2.2 cm (either side) when the
-head is turned or tilted 15–25° (the model's shoulders follow the head a little); hence ``level_cm``
-1.5 cm and the uncertainty warning. The lateral shift reads -2.7 to +1.2 cm on clips without a
-shift (a bias of about -1 cm plus the error of the turn/tilt correction), hence ``shift_present_cm``.
+Shoulder heights come from the top of the person's outline (MediaPipe selfie segmentation) over the
+outer shoulder on each side, sampled symmetrically about the body's midline
+(:mod:`posture.pipeline.silhouette`); the pose model's shoulder points only place the samples and give
+the shoulders' width. Its points are not used for heights: on level shoulders they read the right
+shoulder 1.1–1.4 cm higher with the head near neutral and up to 2.2 cm apart (either side) with the head
+turned or tilted 15–25°, so a 3 cm raise read 0.5 cm, "level".
+
+Accuracy on rendered clips with known truth (the outline, ``level_cm`` 1.5 cm): the 25 clips with level
+shoulders read 0.0–0.7 cm (median 0.25 cm), "level" on every one, including heads turned 30–70°, tilted
+15–40° and flexed 20–45°; a 3 cm raised left shoulder (head tilted 10°, shifted 2 cm) reads 1.9 cm, a
+2.5 cm raised right shoulder (head turned 15° and tilted 8°) reads 2.4 cm, each on the right side.
+The shoulder line reads within ±1.5° on the level clips (the pose points: up to 9°, with false "slopes"
+warnings), -4.2° and +5.6° on the raised ones.
+Part of the shortfall is the renders': the scan's right shoulder top sits 0.4 cm above its left, and a
+rendered raise fades in from the neck, lifting the outer shoulder's outline by 2.8 of its 3 cm. The
+outline is the shoulder's top surface (trapezius and acromion, with clothes on): a raised shoulder and
+a trunk leaning sideways look alike, and hair or a hand resting on a shoulder hides it (then the
+elevation is not given). The lateral shift reads -2.7 to +1.2 cm on clips without a shift (a bias of
+about -1 cm plus the error of the turn/tilt correction), hence ``shift_present_cm``.
 
 JSON section ``shift`` (:meth:`ShiftResult.to_dict`)::
 
@@ -92,6 +113,10 @@ class BodyLandmarks:
     left_shoulder_depth_px, right_shoulder_depth_px: optional (n,) distance from the camera along the
         line of sight, in the same pixel units as x (MediaPipe Pose's z times the image width; larger
         = farther). Only used for trunk rotation.
+    left_top_px, right_top_px: optional (n, 2) x, y (px, y down) of the top of the person's outline
+        over the patient's left / right shoulder (:func:`posture.pipeline.silhouette.shoulder_tops`),
+        NaN where not found. When given, the elevation and the shoulder line come from them; when None,
+        from the pose points.
     """
 
     left_shoulder_px: np.ndarray
@@ -103,6 +128,8 @@ class BodyLandmarks:
     image_size_px: tuple[int, int]
     left_shoulder_depth_px: np.ndarray | None = None
     right_shoulder_depth_px: np.ndarray | None = None
+    left_top_px: np.ndarray | None = None
+    right_top_px: np.ndarray | None = None
 
     def checked(self, n: int) -> BodyLandmarks:
         """A copy with float arrays, after checking shapes against ``n`` frames.
@@ -111,8 +138,19 @@ class BodyLandmarks:
             InvalidInput: when an array does not have the documented shape.
         """
         out = {}
-        for name in ("left_shoulder_px", "right_shoulder_px", "left_eye_px", "right_eye_px"):
-            arr = np.asarray(getattr(self, name), dtype=float)
+        for name in (
+            "left_shoulder_px",
+            "right_shoulder_px",
+            "left_eye_px",
+            "right_eye_px",
+            "left_top_px",
+            "right_top_px",
+        ):
+            value = getattr(self, name)
+            if value is None and name.endswith("top_px"):
+                out[name] = None
+                continue
+            arr = np.asarray(value, dtype=float)
             if arr.shape != (n, 2):
                 raise InvalidInput(
                     f"{name} must have shape ({n}, 2) (x, y pixels per frame), got {arr.shape}"
@@ -157,6 +195,8 @@ class ShouldersResult:
     coverage_pct: float | None = None
     warnings: tuple[str, ...] = field(default=())
     trunk_rotation_reason: str = TRUNK_ROTATION_REASON
+    elevation_method: str | None = None
+    contour_coverage_pct: float | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict (keys as the fields; NaN -> None)."""
@@ -272,9 +312,19 @@ def analyze_body(
     left, right = b.left_shoulder_px, b.right_shoulder_px
     line = left - right  # toward the patient's left along the shoulder line (pixels)
     width_px = np.hypot(line[:, 0], line[:, 1])
+    contour_pct = None
+    if b.left_top_px is not None and b.right_top_px is not None:
+        method = "silhouette contour"
+        found = seen & np.isfinite(b.left_top_px).all(axis=1) & np.isfinite(b.right_top_px).all(axis=1)
+        contour_pct = 100.0 * shoulder_coverage(t, found, cfg.shoulder_coverage_bin_s)
+        if contour_pct < 100.0 * cfg.min_visible_share:
+            found = np.zeros_like(seen)
+        heights = b.left_top_px - b.right_top_px  # between the tops of the outline over each shoulder
+    else:
+        method, found, heights = "pose landmarks", seen, line
     with np.errstate(invalid="ignore", divide="ignore"):
         # + when the left shoulder is lower (image y grows downward); |x| so mirroring does not matter
-        slope_deg = np.degrees(np.arctan2(line[:, 1], np.abs(line[:, 0])))
+        slope_deg = np.degrees(np.arctan2(heights[:, 1], np.abs(heights[:, 0])))
         eye_px = np.hypot(*(b.left_eye_px - b.right_eye_px).T)
         rotation = a[:, 0]
         scale_ok = (
@@ -285,7 +335,7 @@ def analyze_body(
             & (np.abs(rotation) <= cfg.max_rotation_for_scale_deg)
         )
         cm_per_px = np.where(scale_ok, cfg.interpupillary_cm * np.cos(np.radians(rotation)) / eye_px, np.nan)
-    slope = np.where(seen, slope_deg, np.nan)
+    slope = np.where(found, slope_deg, np.nan)
     # landmark depth (b.*_shoulder_depth_px) is deliberately not used: see the module docstring
     shoulder_line = _median(slope)
     tilt_rel = _median(a[:, 1] - slope)
@@ -317,15 +367,48 @@ def analyze_body(
 
     # per-frame scale where measured, the clip's median elsewhere (the distance to the camera is steady)
     frame_scale = np.where(np.isfinite(cm_per_px), cm_per_px, scale)
-    elevation = _median(np.where(seen, (right[:, 1] - left[:, 1]) * frame_scale, np.nan))  # + = left higher
     width_cm = _median(np.where(seen, width_px * frame_scale, np.nan))
+    if width_cm < cfg.narrow_shoulders_cm:
+        warnings.append(
+            f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the "
+            f"camera"
+        )
+    scale_reference = (
+        f"interpupillary distance {cfg.interpupillary_cm:g} cm (adult mean), corrected for head rotation"
+    )
+    shift = _lateral_shift(a, b, seen, line, frame_scale, cfg)
+    if method == "silhouette contour" and not found.any():
+        reason = (
+            f"the top of both shoulders was found in the person's outline in only {contour_pct:.0f} % "
+            f"of the clip (needs {100 * cfg.min_visible_share:.0f} %), so the elevation was not "
+            "measured: keep the head, hair and hands off the shoulders, the shoulders inside the frame, "
+            "and a background that differs from the clothes"
+        )
+        shoulders = ShouldersResult(
+            available=True,
+            reason=reason,
+            shoulder_width_cm=width_cm,
+            cm_per_px=scale,
+            scale_reference=scale_reference,
+            coverage_pct=100.0 * share,
+            warnings=tuple(warnings),
+            elevation_method=method,
+            contour_coverage_pct=contour_pct,
+        )
+        return shoulders, shift
+    elevation = _median(np.where(found, -heights[:, 1] * frame_scale, np.nan))  # + = left higher
     if abs(elevation) < cfg.level_cm:
         higher, description = "level", f"level (within {cfg.level_cm:g} cm)"
     else:
         higher = "left" if elevation > 0 else "right"
         description = f"{higher} shoulder higher by {abs(elevation):.1f} cm"
     head_median = np.array([_median(a[:, 0]), _median(a[:, 1])])
-    if higher != "level" and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg:
+    pose_heights = method == "pose landmarks"
+    if (
+        pose_heights
+        and higher != "level"
+        and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg
+    ):
         warnings.append(
             f"the head is turned or tilted {np.nanmax(np.abs(head_median)):.0f}°: the pose model's shoulder "
             f"heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm, so a difference this small "
@@ -333,11 +416,6 @@ def analyze_body(
             if abs(elevation) < cfg.shoulder_uncertain_cm
             else f"the head is turned or tilted {np.nanmax(np.abs(head_median)):.0f}°: the pose model's "
             f"shoulder heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm"
-        )
-    if width_cm < cfg.narrow_shoulders_cm:
-        warnings.append(
-            f"the shoulders look narrow ({width_cm:.0f} cm apart): the trunk may be turned away from the "
-            f"camera"
         )
     shoulders = ShouldersResult(
         available=True,
@@ -349,13 +427,13 @@ def analyze_body(
         head_tilt_relative_deg=_or_none(tilt_rel),
         shoulder_width_cm=width_cm,
         cm_per_px=scale,
-        scale_reference=(
-            f"interpupillary distance {cfg.interpupillary_cm:g} cm (adult mean), corrected for head rotation"
-        ),
+        scale_reference=scale_reference,
         coverage_pct=100.0 * share,
         warnings=tuple(warnings),
+        elevation_method=method,
+        contour_coverage_pct=contour_pct,
     )
-    return shoulders, _lateral_shift(a, b, seen, line, frame_scale, cfg)
+    return shoulders, shift
 
 
 def _lateral_shift(

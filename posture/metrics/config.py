@@ -200,15 +200,16 @@ class MetricsConfig:
     """Frames with the head turned further are not used for the IPD scale: the cos(rotation)
     correction then doubles any error."""
     level_cm: float = 1.5
-    """Shoulders whose heights differ by less than this are "level". The measurement's own error sets
-    it: on rendered clips with level shoulders and the head near neutral the pose model read the right
-    shoulder 1.1–1.4 cm higher on every clip (a bias of the model's shoulder points; the scale's ±7 %
-    adds little at this size), so 1.0 cm turned every level pair into "right higher". A 3 cm raised
-    shoulder reads about 2 cm and is still found."""
+    """Shoulders whose heights differ by less than this are "level". From the outline over the
+    shoulders, rendered clips with level shoulders read 0.0–0.7 cm (the scan itself is 0.4 cm higher on
+    its right) and healthy people's shoulders commonly differ by up to about 1 cm; a 3 cm raise reads
+    1.9 cm and a 2.5 cm raise 2.4 cm, so 1.5 cm separates them with a margin on both sides."""
     shoulder_uncertain_head_deg: float = 10.0
-    """With the head turned or tilted this far (median) the pose model's shoulders follow the head a
-    little: level shoulders read up to 2.2 cm apart on rendered clips with the head turned or tilted
-    15–25°. A non-level result then carries a warning."""
+    """Only with the pose-landmark heights (no outline given): with the head turned or tilted this far
+    (median) the pose model's shoulders follow the head a little: level shoulders read up to 2.2 cm
+    apart on rendered clips with the head turned or tilted 15–25°. A non-level result then carries a
+    warning. The outline is not affected (level clips with the head turned 30–70° or tilted 15–40° read
+    at most 0.7 cm)."""
     shoulder_uncertain_cm: float = 2.5
     """... saying that differences under this are uncertain (the error seen above, rounded up)."""
     trunk_warning_deg: float = 5.0

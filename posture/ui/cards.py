@@ -333,8 +333,9 @@ def shoulders_card(result: Mapping[str, Any]) -> Card:
     """Shoulder elevation and the head's sideways shift over the shoulders (``shoulders``, ``shift``)."""
     title = "Shoulders and head shift"
     help_text = (
-        "Height difference between the shoulders (pose model; centimetres from the eye distance, about "
-        "±7 %). Needs both shoulders in view. A raised shoulder and a leaning trunk look alike here."
+        "Height difference between the tops of the shoulders (the person's outline over each shoulder; "
+        "centimetres from the eye distance, about ±7 %). Needs both shoulders in view, uncovered by hair "
+        "or hands. A raised shoulder and a leaning trunk look alike here."
     )
     section = get_in(result, "shoulders")
     if not isinstance(section, Mapping):

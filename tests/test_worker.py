@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from mediapipe.framework.formats import landmark_pb2
 
+from posture.pipeline.body import BODY_COLUMNS
 from posture.pipeline.headpose import face_geometry, head_angles
 from posture.pipeline.landmarks import N_LANDMARKS, FaceObservation, landmark_array
 from posture.pipeline.worker import FrameWorker
@@ -55,7 +56,7 @@ def test_worker_returns_every_frame_in_order():
             obs = None if i == 4 else FaceObservation(points=synthetic_landmarks(pose), n_faces=1)
             worker.submit(i, image, obs)
         rows = worker.finish()
-    assert rows.angles.shape == (9, 3) and rows.face.shape == (9, 10) and rows.body.shape == (9, 8)
+    assert rows.angles.shape == (9, 3) and rows.face.shape == (9, 10) and rows.body.shape == (9, len(BODY_COLUMNS))
     assert np.isnan(rows.angles[4]).all() and np.isnan(rows.face[4]).all()
     assert np.isnan(rows.body).all(), "no pose model was asked for"
     for i in (0, 3, 8):

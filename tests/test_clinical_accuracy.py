@@ -7,7 +7,8 @@ are none; shoulders and shift on the right side.
 
 The angles come from MediaPipe's face mesh, whose limits are not the metrics' to hide: rotation reads
 about 10 % low (on the 4 Hz rotation tremor the angles themselves oscillate 25 % less than the head),
-large chin-down flexion reads low, and rotation saturates near 45–50°. Where a target is out of the
+large chin-down flexion reads low, and rotation saturates near 45–50° (beyond it the turn is read by
+tracking the face's texture, posture.pipeline.turntrack). Where a target is out of the
 instrument's reach the test asserts what is achieved, guarded just below it, says why, and checks that
 the metric is faithful to the measured angles (so a regression in the metrics still fails).
 """
@@ -173,11 +174,13 @@ def test_range_of_motion_flexion_reads_low_by_the_instrument():
 
 
 @pytest.mark.parametrize("direction", ["rotation_left", "rotation_right"])
-def test_range_of_motion_rotation_is_a_lower_bound_at_the_instrument_limit(direction):
-    # truth 70° / 65°: the face mesh saturates near 45–50° (and loses the face for moments at 70°),
-    # so 5° is out of reach; the value reads 44° and must be flagged as at the limit, not "below normal"
+def test_range_of_motion_rotation_within_5_degrees(direction):
+    # truth 70° / 65°: the face mesh alone saturates near 45–50° (it read 52° / 46°); the turn
+    # tracker (posture.pipeline.turntrack) reads 71.7° / 65.9°. The metrics still flag a rotation of
+    # rom_rotation_limit_deg (40°) or more as at the instrument's limit, so never "below normal".
+    true = truth("rom_protocol")["range_of_motion"][f"{direction}_deg"]
     rom = metrics("rom_protocol")["range_of_motion"]
-    assert 40.0 <= rom[f"{direction}_deg"] <= truth("rom_protocol")["range_of_motion"][f"{direction}_deg"]
+    assert rom[f"{direction}_deg"] == pytest.approx(true, abs=ROM_DEG)
     assert rom[f"{direction}_at_limit"] is True
     assert rom[f"{direction}_below_normal"] is None
 

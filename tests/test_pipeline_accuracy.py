@@ -5,8 +5,9 @@ all angles are within +-45 deg, <= 4 deg for rotation up to +-70 deg, posture me
 1.5 deg, still-head jitter <= 0.3 deg. What the MediaPipe face mesh reaches on these clips (see
 ``tools/pose_accuracy.py``) is asserted below where it meets a target (the pooled MAE within
 +-45 deg, the jitter, the signs, the time axes) and guarded at the measured level plus a small
-margin where it does not yet (single clips within +-45 deg, medians, large rotations), so that a
-regression still fails. The remaining gap is recorded in the issue's closing note.
+margin where it does not yet (single clips within +-45 deg, medians, the fast webcam turn), so that
+a regression still fails. Large rotations (45-75 deg) are read by posture.pipeline.turntrack past
+the face mesh's range. The remaining gap is recorded in the issue's closing note.
 """
 
 from __future__ import annotations
@@ -130,3 +131,32 @@ def test_face_lost_for_part_of_the_clip():
     series = result.to_dict()["series"]["rotation_deg"]
     assert any(v is None for v in series)
     assert any("lost" in w for w in result.warnings)
+
+
+# Large turns: beyond ~45 deg the face mesh saturates; posture.pipeline.turntrack reads the turn by
+# tracking the face's texture from an anchor taken while the mesh is reliable. Rotation MAE by band
+# of true |rotation| as measured (tools/pose_accuracy.py): sweep_rotation 45-60: 3.4, 60-75: 1.8;
+# rom_protocol 45-60: 2.6, 60-75: 1.2 (the mesh alone: 9.0 / 21.3 and 9.0 / 17.4). On the fast,
+# 24 fps, 480x360 webcam_protocol the right turn to -55 deg is still read low (45-60: 14.6; 60-75: 1.9);
+# tilt and flexion at large turns are the mesh's, unchanged.
+LARGE_TURN_MAE_DEG = 4.0  # issue target for rotation up to +-70 deg
+WEBCAM_45_60_GUARD_DEG = 16.0  # guard: measured 14.6 (the mesh alone 15.3)
+
+
+def band_rotation_mae(name: str, lo: float, hi: float) -> float:
+    err, true = frame_errors(name)
+    band = (np.abs(true[:, 0]) >= lo) & (np.abs(true[:, 0]) < hi)
+    assert band.sum() >= 10, "the clip has frames in the band"
+    return float(np.abs(err[band, 0]).mean())
+
+
+@pytest.mark.parametrize("name", ["sweep_rotation", "rom_protocol"])
+@pytest.mark.parametrize("band", [(45, 60), (60, 75)])
+def test_large_rotation_meets_target(name, band):
+    mae = band_rotation_mae(name, *band)
+    assert mae <= LARGE_TURN_MAE_DEG, f"rotation MAE {mae:.2f} deg at true |rotation| {band}"
+
+
+def test_large_rotation_on_the_webcam_protocol():
+    assert band_rotation_mae("webcam_protocol", 60, 75) <= LARGE_TURN_MAE_DEG
+    assert band_rotation_mae("webcam_protocol", 45, 60) <= WEBCAM_45_60_GUARD_DEG

@@ -23,8 +23,8 @@ Known limits
 - Zero is the generic face's frontal pose. A person whose face is built differently (a receding
   forehead, a strong chin) reads a few degrees of flexion at true neutral; the clinical thresholds
   (10 deg and more) are well above that.
-- MediaPipe's depth is learnt, not measured; beyond about 60 deg of rotation half the face is hidden
-  and errors grow (a few degrees at 70 deg).
+- MediaPipe's depth is learnt, not measured, and its landmarks saturate beyond about 45 deg of
+  rotation (a 70 deg turn reads about 50 deg); :mod:`posture.pipeline.turntrack` reads larger turns.
 - Angles are of the head relative to the *camera*; they equal neck angles only when the trunk faces
   the camera (the shoulders stage reports the trunk).
 """

@@ -4,7 +4,9 @@ The face mesh is the analysis' critical path: MediaPipe runs it on its own threa
 Python's GIL while it waits. So the analysis feeds frames to the mesh on one thread and hands the
 rest to a :class:`FrameWorker` on another, which overlaps with the next frame's mesh:
 
-- the head-pose fit and face geometry of every frame (:mod:`posture.pipeline.headpose`);
+- the head-pose fit and face geometry of every frame (:mod:`posture.pipeline.headpose`), with large
+  turns read past the face mesh's range by :mod:`posture.pipeline.turntrack` (which needs a grey
+  copy of every frame with a face);
 - the pose model for the shoulders on every ``body_stride``-th frame (:mod:`posture.pipeline.body`);
 - a face count with the full-range detector every ``detect_every`` frames, reported back to the
   :class:`~posture.pipeline.landmarks.FaceTracker` so that it switches to its multi-face mesh when a
@@ -22,12 +24,14 @@ import threading
 from dataclasses import dataclass
 from queue import Queue
 
+import cv2
 import numpy as np
 
-from posture.angles import matrix_to_angles
+from posture.angles import angles_to_matrix, matrix_to_angles
 from posture.pipeline.body import BODY_COLUMNS, BodyTracker
 from posture.pipeline.headpose import FACE_GEOMETRY_COLUMNS, PoseConfig, face_geometry, head_rotation
 from posture.pipeline.landmarks import FaceCounter, FaceObservation, FaceTracker
+from posture.pipeline.turntrack import TurnTracker
 
 _DONE = object()
 
@@ -74,6 +78,7 @@ class FrameWorker:
         # The models are created here, on the caller's thread, inside its quiet_stderr().
         self._body_model = BodyTracker() if self._body_stride else None
         self._counter = FaceCounter() if self._detect_every else None
+        self._turns = TurnTracker(pose)  # large turns, beyond the face mesh's range
         self._thread = threading.Thread(target=self._run, name="posture-measure", daemon=True)
         self._thread.start()
 
@@ -100,7 +105,9 @@ class FrameWorker:
             self._detect_every and index % self._detect_every == 0
         )
         h, w = image.shape[:2]
-        self._queue.put((index, image if needs_image else None, w, h, obs))
+        # The turn tracker follows the face's texture from frame to frame: a grey copy of every frame.
+        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if obs is not None else None
+        self._queue.put((index, image if needs_image else None, w, h, obs, grey))
 
     def finish(self) -> FrameRows:
         """Wait for every queued frame and return the results in frame order."""
@@ -126,7 +133,7 @@ class FrameWorker:
         nan_body = np.full(len(BODY_COLUMNS), np.nan)
         try:
             while (item := self._queue.get()) is not _DONE:
-                index, image, w, h, obs = item
+                index, image, w, h, obs, grey = item
                 detected = 0
                 if self._counter is not None and index % self._detect_every == 0:
                     detected = self._counter.count(image)
@@ -136,11 +143,13 @@ class FrameWorker:
                 else:
                     self._body.append(nan_body)
                 if obs is None:
+                    self._turns.reset()
                     self._rotations.append(nan_rot)
                     self._face.append(nan_face)
                     self._n_faces.append(detected)
                 else:
-                    self._rotations.append(head_rotation(obs.points, w, h, self._pose))
+                    rot = head_rotation(obs.points, w, h, self._pose)
+                    self._rotations.append(angles_to_matrix(*self._turns.update(grey, obs.points, rot)))
                     self._face.append(face_geometry(obs.points))
                     self._n_faces.append(max(obs.n_faces, detected))
         except BaseException as exc:  # handed to the caller

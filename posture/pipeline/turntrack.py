@@ -1,0 +1,228 @@
+"""Stage 3b: large head turns, read by tracking the face's texture beyond the face mesh's range.
+
+Why
+---
+The face mesh's landmarks stop following the face beyond about 45-50 deg of rotation: their 2D
+positions saturate (the nose tip stays about as far from the eye corners at 70 deg as at 50 deg),
+so no fit of the generic face to them, affine or perspective, all points or the near half, reads
+the turn. The image itself keeps changing, though: the near cheek, eye, brow, nose and mouth stay in
+view and move as the head turns.
+
+Method
+------
+1. *Anchor.* While the mesh reads the face well (``|rotation| <= ANCHOR_DEG``), its 468 landmark
+   positions, the frame and the mesh's head rotation are kept as the anchor (no work per frame
+   beyond a grey copy of the image).
+2. *Track.* Once the mesh reads more, the anchor's landmark positions are followed from frame to
+   frame with pyramidal Lucas-Kanade optical flow (forward-backward checked). A point that fails
+   the check, or whose generic surface normal turns away from the camera (self-occlusion: such a
+   point slides along the silhouette), is dropped for good.
+3. *Pose.* The surviving points are given the 3D positions of their vertices on MediaPipe's generic
+   canonical face, and a perspective pose (pinhole, focal length from the assumed field of view) is
+   fitted with a Huber loss. The face's distance from the camera is held at its value at the anchor
+   (a turn moves the face by a few cm at most): with the near half of a face only, distance and
+   rotation otherwise trade against each other. The head's rotation is the anchor's mesh rotation
+   turned by the change of the fitted pose since the anchor.
+4. *Hand-over.* The reported rotation is the mesh's up to ``BLEND_DEG[0]`` of mesh rotation, the
+   tracker's beyond ``BLEND_DEG[1]``, and a linear blend between, so the series stays continuous.
+   Tilt and flexion stay the mesh's: the tracked pose reads a tilt that grows with the turn (the
+   generic face's depth is not the person's), larger than the mesh's error on the rendered clips.
+   Without an anchor, with too few points left or with a fit that disagrees with the mesh on the
+   side of the turn, the mesh's angles are reported as before.
+
+Limits: the person's own face depth differs from the generic face's, which scales the tracked turn
+by a few per cent; a head that never comes back within ``ANCHOR_DEG`` (a fixed torticollis beyond
+it) gets no anchor and keeps the mesh's reading; a long track drifts (points are lost, then the
+tracker gives up).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from scipy.spatial import cKDTree
+from scipy.spatial.transform import Rotation
+
+from posture.angles import matrix_to_angles
+from posture.pipeline.headpose import PoseConfig, canonical_face, focal_length_px
+
+ANCHOR_DEG = 20.0  # the mesh's |rotation| up to which a frame can serve as anchor
+BLEND_DEG = (30.0, 40.0)  # mesh |rotation| over which the output hands over from mesh to tracker
+MIN_FACING = 0.2  # a tracked point is dropped once its normal's z (toward the camera) falls below
+MIN_POINTS = 20  # fewer surviving points end the track
+FB_MAX_PX = 1.0  # forward-backward optical-flow disagreement that drops a point
+HUBER_PX = 1.5  # reprojection residual beyond which the fit's loss grows linearly
+# OpenCV's camera frame (x right, y down, z forward) <-> CLINICAL.md's (x right, y up, z toward camera).
+_FLIP = np.diag([1.0, -1.0, -1.0])
+_LK = dict(winSize=(21, 21), maxLevel=3, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01))
+
+
+@lru_cache(maxsize=1)
+def canonical_normals() -> np.ndarray:
+    """(468, 3) outward unit normals of the canonical face (its frame), from local plane fits."""
+    model, _ = canonical_face()
+    _, neighbours = cKDTree(model).query(model, k=10)
+    centre = model.mean(axis=0) - np.array([0.0, 0.0, 8.0])  # inside the head, behind the face
+    normals = np.empty_like(model)
+    for j, nb in enumerate(neighbours):
+        local = model[nb] - model[nb].mean(axis=0)
+        n = np.linalg.svd(local)[2][2]
+        normals[j] = n if n @ (model[j] - centre) >= 0 else -n
+    return normals
+
+
+def blend_weight(mesh_rotation_deg: float) -> float:
+    """Share (0..1) of the tracker in the output at the mesh's rotation reading (degrees)."""
+    lo, hi = BLEND_DEG
+    return float(np.clip((abs(mesh_rotation_deg) - lo) / (hi - lo), 0.0, 1.0))
+
+
+def camera_matrix(width: int, height: int, config: PoseConfig) -> np.ndarray:
+    """(3, 3) pinhole intrinsics, principal point at the image centre, focal from the assumed FOV."""
+    f = focal_length_px(width, height, config.hfov_deg)
+    return np.array([[f, 0.0, width / 2.0], [0.0, f, height / 2.0], [0.0, 0.0, 1.0]])
+
+
+def project(points: np.ndarray, rot: np.ndarray, trans: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """(n, 2) pixels of model ``points`` (n, 3) posed by ``rot``, ``trans`` (OpenCV camera frame)."""
+    cam = points @ rot.T + trans
+    return np.column_stack(
+        [k[0, 0] * cam[:, 0] / cam[:, 2] + k[0, 2], k[1, 1] * cam[:, 1] / cam[:, 2] + k[1, 2]]
+    )
+
+
+def fit_fixed_depth(
+    model: np.ndarray,
+    image_px: np.ndarray,
+    k: np.ndarray,
+    rot0: np.ndarray,
+    trans0: np.ndarray,
+    iterations: int = 15,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Perspective pose of ``model`` (n, 3) onto ``image_px`` (n, 2), distance held at ``trans0[2]``.
+
+    Huber-robust Gauss-Newton (iteratively reweighted, analytic Jacobian) over the rotation and the
+    sideways translation, started at ``rot0``, ``trans0`` (OpenCV camera frame). Returns rotation,
+    translation and the residuals (n,) in pixels.
+    """
+    rot = np.asarray(rot0, dtype=float)
+    trans = np.asarray(trans0, dtype=float).copy()
+    f = np.array([k[0, 0], k[1, 1]])
+    for _ in range(iterations):
+        turned = model @ rot.T
+        cam = turned + trans
+        inv_z = 1.0 / cam[:, 2]
+        res = f * cam[:, :2] * inv_z[:, None] + k[:2, 2] - image_px  # (n, 2)
+        # d(pixel)/d(camera point): rows u, v; d(camera point)/d(small rotation w) = -[turned]x.
+        du = f[0] * inv_z[:, None] * np.column_stack([np.ones_like(inv_z), 0 * inv_z, -cam[:, 0] * inv_z])
+        dv = f[1] * inv_z[:, None] * np.column_stack([0 * inv_z, np.ones_like(inv_z), -cam[:, 1] * inv_z])
+        jac = np.empty((2 * len(model), 5))
+        jac[0::2, :3] = np.cross(turned, du)  # (d/dw) of u = du . (w x turned) = w . (turned x du)
+        jac[1::2, :3] = np.cross(turned, dv)
+        jac[0::2, 3:] = du[:, :2]
+        jac[1::2, 3:] = dv[:, :2]
+        r = res.ravel()
+        weight = np.minimum(1.0, HUBER_PX / np.maximum(np.abs(r), 1e-12))
+        jw = jac * weight[:, None]
+        step = np.linalg.solve(jw.T @ jac + 1e-9 * np.eye(5), -(jw.T @ r))
+        rot = Rotation.from_rotvec(step[:3]).as_matrix() @ rot
+        trans[:2] += step[3:]
+        if np.abs(step[:3]).max() < 1e-6:
+            break
+    res = project(model, rot, trans, k) - image_px
+    return rot, trans, np.hypot(res[:, 0], res[:, 1])
+
+
+def fit_anchor(model: np.ndarray, image_px: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Perspective pose (rotation, translation; OpenCV camera frame) of the whole generic face."""
+    obj = model.astype(np.float64)
+    img = image_px.astype(np.float64)
+    ok, rvec, tvec = cv2.solvePnP(obj, img, k, None, flags=cv2.SOLVEPNP_EPNP)
+    if ok:
+        ok, rvec, tvec = cv2.solvePnP(obj, img, k, None, rvec, tvec, True, cv2.SOLVEPNP_ITERATIVE)
+    if not ok:
+        raise ValueError("no pose for the anchor")
+    return cv2.Rodrigues(rvec)[0], tvec.ravel()
+
+
+@dataclass
+class _Track:
+    """The anchor and the points followed since."""
+
+    grey: np.ndarray  # last frame, uint8
+    points: np.ndarray  # (468, 2) float32 pixels in that frame
+    alive: np.ndarray  # (468,) bool
+    mesh_rotation: np.ndarray  # (3, 3) the mesh's head rotation at the anchor (clinical frame)
+    anchor_rot: np.ndarray | None = None  # fitted pose at the anchor (OpenCV frame)
+    rot: np.ndarray | None = None  # latest fitted pose (OpenCV frame)
+    trans: np.ndarray | None = None
+
+
+class TurnTracker:
+    """Reads head turns beyond the face mesh's range for one video; call :meth:`update` each frame."""
+
+    def __init__(self, config: PoseConfig = PoseConfig()) -> None:
+        self._config = config
+        self._track: _Track | None = None
+
+    def reset(self) -> None:
+        """Forget the anchor (the face was lost)."""
+        self._track = None
+
+    def update(self, grey: np.ndarray, points_px: np.ndarray, mesh_rotation: np.ndarray) -> np.ndarray:
+        """Angles ``[rotation, tilt, flexion]`` (deg) for this frame: tilt and flexion are the mesh's.
+
+        ``grey``: the frame, (h, w) uint8 grey; ``points_px``: the mesh's (468, 3) landmarks (pixels);
+        ``mesh_rotation``: the mesh's head rotation (3, 3), clinical frame (see headpose).
+        """
+        mesh_angles = matrix_to_angles(mesh_rotation)
+        if abs(mesh_angles[0]) <= ANCHOR_DEG:
+            self._track = _Track(
+                grey=grey,
+                points=points_px[:, :2].astype(np.float32),
+                alive=np.ones(len(points_px), dtype=bool),
+                mesh_rotation=mesh_rotation,
+            )
+            return mesh_angles
+        tracked = self._follow(grey, grey.shape[1], grey.shape[0]) if self._track else None
+        if tracked is None or np.sign(tracked[0]) != np.sign(mesh_angles[0]):
+            return mesh_angles
+        out = mesh_angles.copy()
+        w = blend_weight(mesh_angles[0])
+        out[0] = (1.0 - w) * mesh_angles[0] + w * tracked[0]
+        return out
+
+    def _follow(self, grey: np.ndarray, width: int, height: int) -> np.ndarray | None:
+        track = self._track
+        model, _ = canonical_face()
+        k = camera_matrix(width, height, self._config)
+        if track.anchor_rot is None:
+            try:
+                track.anchor_rot, track.trans = fit_anchor(model, track.points, k)
+            except (ValueError, cv2.error):
+                self._track = None
+                return None
+            track.rot = track.anchor_rot
+        idx = np.flatnonzero(track.alive)
+        start = track.points[idx].reshape(-1, 1, 2)
+        fwd, st1, _ = cv2.calcOpticalFlowPyrLK(track.grey, grey, start, None, **_LK)
+        back, st2, _ = cv2.calcOpticalFlowPyrLK(grey, track.grey, fwd, None, **_LK)
+        fb = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
+        good = (st1[:, 0] == 1) & (st2[:, 0] == 1) & (fb < FB_MAX_PX)
+        track.points[idx] = fwd.reshape(-1, 2)
+        track.alive[idx[~good]] = False
+        facing = (_FLIP @ track.rot @ canonical_normals().T)[2]
+        track.alive &= facing > MIN_FACING
+        track.grey = grey
+        alive = np.flatnonzero(track.alive)
+        if alive.size < MIN_POINTS:
+            self._track = None
+            return None
+        track.rot, track.trans, _ = fit_fixed_depth(
+            model[alive], track.points[alive].astype(float), k, track.rot, track.trans
+        )
+        turned = _FLIP @ track.rot @ track.anchor_rot.T @ _FLIP
+        return matrix_to_angles(turned @ track.mesh_rotation)

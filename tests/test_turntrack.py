@@ -1,0 +1,66 @@
+"""Large-turn tracker: its pose fit, self-occlusion normals and hand-over, on synthetic projections."""
+
+import numpy as np
+import pytest
+
+from posture.angles import angles_to_matrix, matrix_to_angles
+from posture.pipeline.headpose import PoseConfig, canonical_face
+from posture.pipeline.turntrack import (
+    _FLIP,
+    BLEND_DEG,
+    blend_weight,
+    camera_matrix,
+    canonical_normals,
+    fit_anchor,
+    fit_fixed_depth,
+    project,
+)
+
+W, H = 640, 480
+K = camera_matrix(W, H, PoseConfig())
+
+
+def posed(angles_deg, trans_cm=(2.0, -1.0, 70.0)):
+    """OpenCV-frame rotation and translation of the canonical face at clinical ``angles_deg``."""
+    return _FLIP @ angles_to_matrix(*angles_deg), np.asarray(trans_cm, dtype=float)
+
+
+@pytest.mark.parametrize("angles", [(65, 0, 0), (-70, 5, -5), (50, -10, 10)])
+def test_fixed_depth_fit_recovers_a_large_turn_from_the_near_half_with_outliers(angles):
+    model, _ = canonical_face()
+    rot, trans = posed(angles)
+    near = model[:, 0] * np.sign(angles[0]) <= 1.0  # the half still in view
+    image = project(model[near], rot, trans, K)
+    rng = np.random.default_rng(0)
+    image += rng.normal(0, 0.3, image.shape)
+    bad = rng.choice(len(image), len(image) // 10, replace=False)
+    image[bad] += rng.uniform(-15, 15, (bad.size, 2))  # points stuck on the silhouette
+    start, _ = posed((angles[0] * 0.6, 0, 0))
+    got_rot, got_trans, res = fit_fixed_depth(model[near], image, K, start, trans + [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(matrix_to_angles(_FLIP @ got_rot), angles, atol=1.0)
+    assert got_trans[2] == trans[2]
+    assert np.median(res) < 1.0
+
+
+def test_anchor_fit_of_the_whole_face():
+    model, _ = canonical_face()
+    rot, trans = posed((15, 5, -5))
+    got_rot, got_trans = fit_anchor(model, project(model, rot, trans, K), K)
+    np.testing.assert_allclose(matrix_to_angles(_FLIP @ got_rot), (15, 5, -5), atol=0.1)
+    np.testing.assert_allclose(got_trans, trans, atol=0.1)
+
+
+def test_normals_face_out_of_the_face():
+    model, _ = canonical_face()
+    normals = canonical_normals()
+    np.testing.assert_allclose(np.linalg.norm(normals, axis=1), 1.0, atol=1e-9)
+    assert normals[1, 2] > 0.8  # nose tip looks at the camera (a little down)
+    left, right = np.argmax(model[:, 0]), np.argmin(model[:, 0])  # contour at the face's sides
+    assert normals[left, 0] > 0.5 and normals[right, 0] < -0.5
+
+
+def test_blend_hands_over_continuously():
+    lo, hi = BLEND_DEG
+    assert blend_weight(0.0) == 0.0 and blend_weight(lo) == 0.0
+    assert blend_weight(hi) == 1.0 and blend_weight(-80.0) == 1.0
+    assert blend_weight(-(lo + hi) / 2) == pytest.approx(0.5)

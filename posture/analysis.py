@@ -32,6 +32,8 @@ MIN_DURATION_S = 2.0
 MIN_FACE_RATIO = 0.3
 # Above this share of frames without a face, the result carries a warning.
 WARN_FACE_LOST_RATIO = 0.05
+# Frames between two looks for a second face in view (the face detector; the mesh follows one).
+DETECT_EVERY = 15
 # Frame intervals varying by more than this (coefficient of variation) mark a variable frame rate.
 VFR_CV = 0.05
 
@@ -65,10 +67,17 @@ def analyze(
     with (
         quiet_stderr(),
         FaceTracker(detect_every=0) as tracker,
-        FrameWorker(tracker, config.pose, body_stride=body_stride(info.fps) if config.body else 0) as worker,
+        FrameWorker(config.pose, body_stride=body_stride(info.fps) if config.body else 0) as worker,
     ):
         for frame in frames:
-            worker.submit(len(t_list), frame.image, tracker.process(frame.image))
+            index = len(t_list)
+            if index % DETECT_EVERY == 0:
+                # Look for a second face every DETECT_EVERY frames. The count of the first frame
+                # is awaited at once; later counts one period late, so the detector overlaps with
+                # the mesh and the switch to several faces lands on the same frame on every run.
+                worker.submit_count(index, frame.image)
+                tracker.report_faces(worker.face_count(max(0, index - DETECT_EVERY)))
+            worker.submit(index, frame.image, tracker.process(frame.image))
             t_list.append(frame.t_s)
             if progress is not None:
                 progress(len(t_list), expected, time.perf_counter() - start)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.clips import all_clips, analysed, truth, truth_angles
+from tests.clips import all_clips, analysed, clip_path, truth, truth_angles
 
 CLIPS = all_clips()
 HELD = [c for c in CLIPS if c.startswith(("hold_", "combined_", "still_"))] + [
@@ -160,3 +160,11 @@ def test_large_rotation_meets_target(name, band):
 def test_large_rotation_on_the_webcam_protocol():
     assert band_rotation_mae("webcam_protocol", 60, 75) <= LARGE_TURN_MAE_DEG
     assert band_rotation_mae("webcam_protocol", 45, 60) <= WEBCAM_45_60_GUARD_DEG
+
+
+def test_the_same_clip_gives_the_same_angles_on_every_run():
+    """The threads' timing must not change the result (the switch to several faces included)."""
+    from posture.analysis import analyze
+
+    again = analyze(clip_path("two_faces"))
+    np.testing.assert_array_equal(again.angles, analysed("two_faces").angles)

@@ -40,23 +40,19 @@ def test_landmark_array_falls_back_on_another_layout(visibility):
     np.testing.assert_allclose(got[0], (50.0, 100.0, 0.0))
 
 
-class FakeTracker:
-    def __init__(self) -> None:
-        self.reported: list[int] = []
-
-    def report_faces(self, count: int) -> None:
-        self.reported.append(count)
-
-
 def test_worker_returns_every_frame_in_order():
     poses = [(5.0 * i - 20.0, 2.0 * i - 8.0, 10.0 - 3.0 * i) for i in range(9)]
     image = np.zeros((H, W, 3), np.uint8)
-    with FrameWorker(FakeTracker(), body_stride=0, detect_every=0, depth=2) as worker:
+    with FrameWorker(body_stride=0, count_faces=False, depth=2) as worker:
         for i, pose in enumerate(poses):
             obs = None if i == 4 else FaceObservation(points=synthetic_landmarks(pose), n_faces=1)
             worker.submit(i, image, obs)
         rows = worker.finish()
-    assert rows.angles.shape == (9, 3) and rows.face.shape == (9, 10) and rows.body.shape == (9, len(BODY_COLUMNS))
+    assert (
+        rows.angles.shape == (9, 3)
+        and rows.face.shape == (9, 10)
+        and rows.body.shape == (9, len(BODY_COLUMNS))
+    )
     assert np.isnan(rows.angles[4]).all() and np.isnan(rows.face[4]).all()
     assert np.isnan(rows.body).all(), "no pose model was asked for"
     for i in (0, 3, 8):
@@ -69,7 +65,7 @@ def test_worker_returns_every_frame_in_order():
 def test_an_error_on_the_worker_thread_reaches_the_caller():
     image = np.zeros((H, W, 3), np.uint8)
     broken = FaceObservation(points=np.zeros((3, 3)), n_faces=1)  # not 468 landmarks
-    with FrameWorker(FakeTracker(), body_stride=0, detect_every=0) as worker:
+    with FrameWorker(body_stride=0, count_faces=False) as worker:
         worker.submit(0, image, broken)
         with pytest.raises(ValueError):
             for i in range(1, 200):  # the error surfaces on a later submit or on finish

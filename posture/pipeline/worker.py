@@ -8,9 +8,9 @@ rest to a :class:`FrameWorker` on another, which overlaps with the next frame's 
   turns read past the face mesh's range by :mod:`posture.pipeline.turntrack` (which needs a grey
   copy of every frame with a face);
 - the pose model for the shoulders on every ``body_stride``-th frame (:mod:`posture.pipeline.body`);
-- a face count with the full-range detector every ``detect_every`` frames, reported back to the
-  :class:`~posture.pipeline.landmarks.FaceTracker` so that it switches to its multi-face mesh when a
-  second person comes into view (a frame or two later than a detector on the mesh's thread would).
+- face counts with the full-range detector (:meth:`FrameWorker.submit_count`), which the caller
+  reads back with :meth:`FrameWorker.face_count` at frames of its choosing, so that the mesh's
+  switch to several faces happens at the same frame on every run, whatever the threads' timing.
 
 Results come back in frame order from :meth:`FrameWorker.finish`. The queue between the threads is
 bounded, so memory does not grow with the clip's length (frame images are held only for frames
@@ -30,7 +30,7 @@ import numpy as np
 from posture.angles import angles_to_matrix, matrix_to_angles
 from posture.pipeline.body import BODY_COLUMNS, BodyTracker
 from posture.pipeline.headpose import FACE_GEOMETRY_COLUMNS, PoseConfig, face_geometry, head_rotation
-from posture.pipeline.landmarks import FaceCounter, FaceObservation, FaceTracker
+from posture.pipeline.landmarks import FaceCounter, FaceObservation
 from posture.pipeline.turntrack import TurnTracker
 
 _DONE = object()
@@ -54,22 +54,21 @@ class FrameWorker:
     then :meth:`finish`.
 
     ``body_stride``: run the pose model on frames whose index is a multiple of it (0: never).
-    ``detect_every``: count faces on frames whose index is a multiple of it (0: never).
+    ``count_faces``: load the face detector for :meth:`submit_count`.
     """
 
     def __init__(
         self,
-        tracker: FaceTracker,
         pose: PoseConfig = PoseConfig(),
         body_stride: int = 0,
-        detect_every: int = 15,
+        count_faces: bool = True,
         depth: int = 64,
     ) -> None:
-        self._tracker = tracker
         self._pose = pose
         self._body_stride = max(0, body_stride)
-        self._detect_every = max(0, detect_every)
         self._queue: Queue = Queue(maxsize=depth)
+        self._counts: dict[int, int] = {}
+        self._counted = threading.Condition()
         self._rotations: list[np.ndarray] = []
         self._face: list[np.ndarray] = []
         self._body: list[np.ndarray] = []
@@ -77,7 +76,7 @@ class FrameWorker:
         self._error: BaseException | None = None
         # The models are created here, on the caller's thread, inside its quiet_stderr().
         self._body_model = BodyTracker() if self._body_stride else None
-        self._counter = FaceCounter() if self._detect_every else None
+        self._counter = FaceCounter() if count_faces else None
         self._turns = TurnTracker(pose)  # large turns, beyond the face mesh's range
         self._thread = threading.Thread(target=self._run, name="posture-measure", daemon=True)
         self._thread.start()
@@ -98,16 +97,28 @@ class FrameWorker:
                 model.close()
         self._body_model = self._counter = None
 
+    def submit_count(self, index: int, image: np.ndarray) -> None:
+        """Queue a face count of frame ``index`` (submit it before the frame itself)."""
+        self._raise_if_failed()
+        if self._counter is None:
+            raise RuntimeError("this FrameWorker was made without a face detector (count_faces=False)")
+        self._queue.put(("count", index, image))
+
+    def face_count(self, index: int, timeout_s: float = 60.0) -> int:
+        """The number of faces in frame ``index`` (queued with :meth:`submit_count`), waiting for it."""
+        with self._counted:
+            self._counted.wait_for(lambda: index in self._counts or self._error is not None, timeout_s)
+        self._raise_if_failed()
+        return self._counts[index]
+
     def submit(self, index: int, image: np.ndarray, obs: FaceObservation | None) -> None:
         """Queue frame ``index`` (0-based, in order) with the mesh's observation (None: no face)."""
         self._raise_if_failed()
-        needs_image = (self._body_stride and index % self._body_stride == 0) or (
-            self._detect_every and index % self._detect_every == 0
-        )
+        needs_image = bool(self._body_stride) and index % self._body_stride == 0
         h, w = image.shape[:2]
         # The turn tracker follows the face's texture from frame to frame: a grey copy of every frame.
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if obs is not None else None
-        self._queue.put((index, image if needs_image else None, w, h, obs, grey))
+        self._queue.put(("frame", index, image if needs_image else None, w, h, obs, grey))
 
     def finish(self) -> FrameRows:
         """Wait for every queued frame and return the results in frame order."""
@@ -133,11 +144,15 @@ class FrameWorker:
         nan_body = np.full(len(BODY_COLUMNS), np.nan)
         try:
             while (item := self._queue.get()) is not _DONE:
-                index, image, w, h, obs, grey = item
-                detected = 0
-                if self._counter is not None and index % self._detect_every == 0:
-                    detected = self._counter.count(image)
-                    self._tracker.report_faces(detected)
+                if item[0] == "count":
+                    _, index, image = item
+                    count = self._counter.count(image)
+                    with self._counted:
+                        self._counts[index] = count
+                        self._counted.notify_all()
+                    continue
+                _, index, image, w, h, obs, grey = item
+                detected = self._counts.get(index, 0)
                 if self._body_model is not None and index % self._body_stride == 0:
                     self._body.append(self._body_model.process(image))
                 else:
@@ -153,6 +168,8 @@ class FrameWorker:
                     self._face.append(face_geometry(obs.points))
                     self._n_faces.append(max(obs.n_faces, detected))
         except BaseException as exc:  # handed to the caller
-            self._error = exc
+            with self._counted:
+                self._error = exc
+                self._counted.notify_all()
             while self._queue.get() is not _DONE:  # unblock a caller waiting to put
                 pass

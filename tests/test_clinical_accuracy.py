@@ -6,9 +6,11 @@ range of motion within 5° where the head-pose instrument allows; no tremor and 
 are none; shoulders and shift on the right side.
 
 The angles come from MediaPipe's face mesh, whose limits are not the metrics' to hide: rotation reads
-about 10 % low (on the 4 Hz rotation tremor the angles themselves oscillate 25 % less than the head),
+about 10 % low (on the 4 Hz rotation tremor the angles themselves oscillate 15 % less than the head),
 large chin-down flexion reads low, and rotation saturates near 45–50° (beyond it the turn is read by
-tracking the face's texture, posture.pipeline.turntrack). Where a target is out of the
+tracking the face's texture, posture.pipeline.turntrack). Small fast oscillations are read with a gain
+that wanders from clip to clip (0.5–1.0 on the tremor clips): the mesh's own response to a small pose
+change, not the head-pose fit, the encoding or the spectral code. Where a target is out of the
 instrument's reach the test asserts what is achieved, guarded just below it, says why, and checks that
 the metric is faithful to the measured angles (so a regression in the metrics still fails).
 """
@@ -25,6 +27,9 @@ TREMOR_CLIPS = [
     "tremor_flexion_3hz_small",
     "tremor_tilt_10hz_60fps",
     "tremor_dystonic_2p5hz",
+    "tremor_rotation_6hz_small",
+    "tremor_flexion_8hz",
+    "tremor_tilt_3hz_small",
 ]
 NO_TREMOR_CLIPS = ["still_neutral", "drift", "jerks", "rom_protocol"]
 NO_JERK_CLIPS = ["still_neutral", "drift", "rom_protocol", "sweep_rotation", "sweep_tilt", *TREMOR_CLIPS]
@@ -42,12 +47,17 @@ NO_SHIFT_CLIPS = ["still_neutral", "drift", "jerks", "rom_protocol", *TREMOR_CLI
 
 FREQUENCY_HZ = 0.15
 AMPLITUDE_REL = 0.25
-# Guard for the 4 Hz rotation tremor (truth 1.5°): the face-mesh angles themselves oscillate by
-# 1.13° there (a least-squares sine fit to them), so the spectral 1.12° is faithful to the instrument
-# and -25.3 % from the truth; the guard sits just below.
-# Same for the small 3 Hz flexion tremor (truth 0.6°): the face mesh's flexion responds with a gain
-# of about 0.7 to small oscillations (0.42° measured, -30 %); the target (+-25 %) is not met there.
-AMPLITUDE_GUARD_REL = {"tremor_rotation_4hz": 0.30, "tremor_flexion_3hz_small": 0.35}
+# Guards where the face mesh reads a small fast tremor low (spectral amplitude; the mesh's own gain):
+# the 4 Hz rotation tremor (1.5°) at 1.12–1.27° (-15 to -25 %); the 3 Hz, 0.6° flexion tremor at 0.42°
+# (-30 %): the mesh's flexion responds with a gain of about 0.7 there, in video mode and with the
+# detector on every frame alike, encoded or not; the 8 Hz, 1° flexion tremor at 0.53° (-47 %): on top,
+# the mesh crops each frame where the face was one frame earlier, which damps 8 Hz (two mesh passes
+# per frame read 0.80°, at twice the time).
+AMPLITUDE_GUARD_REL = {
+    "tremor_rotation_4hz": 0.30,
+    "tremor_flexion_3hz_small": 0.35,
+    "tremor_flexion_8hz": 0.55,
+}
 JERK_TIME_S = 0.1
 ROM_DEG = 5.0
 

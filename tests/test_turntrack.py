@@ -64,3 +64,26 @@ def test_blend_hands_over_continuously():
     assert blend_weight(0.0) == 0.0 and blend_weight(lo) == 0.0
     assert blend_weight(hi) == 1.0 and blend_weight(-80.0) == 1.0
     assert blend_weight(-(lo + hi) / 2) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("mesh_deg", "tracked_deg", "want_deg"),
+    [
+        (-48.0, -63.0, -63.0),  # the mesh saturated: the tracker's larger turn
+        (52.0, 44.0, 52.0),  # the tracker lost part of a fast turn: the mesh's larger reading
+        (25.0, 45.0, 45.0),  # the mesh low early in a turn: the larger reading beyond the blend band
+        (25.0, 27.0, 25.0),  # both below the blend band: the mesh's reading
+        (45.0, -50.0, 45.0),  # the tracker disagrees on the side: the mesh's reading
+    ],
+)
+def test_large_turns_take_the_larger_of_the_two_readings(monkeypatch, mesh_deg, tracked_deg, want_deg):
+    from posture.pipeline import turntrack
+
+    tracker = turntrack.TurnTracker()
+    grey = np.zeros((H, W), np.uint8)
+    points = np.zeros((468, 3))
+    tracker.update(grey, points, angles_to_matrix(0.0, 0.0, 0.0))  # an anchor
+    monkeypatch.setattr(tracker, "_follow", lambda *a: np.array([tracked_deg, 3.0, -4.0]))
+    got = tracker.update(grey, points, angles_to_matrix(mesh_deg, 2.0, 5.0))
+    assert got[0] == pytest.approx(want_deg)
+    np.testing.assert_allclose(got[1:], [2.0, 5.0], atol=1e-9)  # tilt and flexion stay the mesh's

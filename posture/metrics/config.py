@@ -166,10 +166,12 @@ class MetricsConfig:
     directions. 10° is the TWSTRS "within 10° of neutral", well above face-mesh noise (1–2°) and a
     resting sway (a few degrees), and below the smallest turn a stiff neck still makes on request."""
     rom_rotation_limit_deg: float = 40.0
-    """The face-mesh head pose saturates in rotation: on rendered clips with known motion, true turns of
-    60–70° read 43–49° (the face is also lost for moments), while turns up to 40° read within a few
-    degrees. A rotation held at 40° or more is therefore a lower bound of the true turn: it is reported
-    as measured, marked ``at_limit``, and not judged "below normal" (a healthy 70° turn would be)."""
+    """The face-mesh head pose saturates in rotation beyond about 45°. Past it the turn tracker
+    (posture.pipeline.turntrack) reads steady turns of 65–70° within 2° on rendered clips, but a fast
+    turn reads up to about 10° low and a head that never came within 20° of the camera keeps the
+    mesh's saturated reading. A rotation held at 40° or more is therefore still treated as a lower
+    bound of the true turn: it is reported as measured, marked ``at_limit``, and not judged "below
+    normal" (a healthy 70° turn read low would be)."""
     normal_rotation_deg: tuple[float, float] = (70.0, 80.0)
     """Healthy adult active rotation to each side (CLINICAL.md, goniometry)."""
     normal_tilt_deg: tuple[float, float] = (40.0, 50.0)

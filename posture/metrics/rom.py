@@ -21,8 +21,11 @@ range-of-motion movement, or nothing could be measured), ``resting_deg`` ({rotat
 the resting position, the median angles of the clip; None when not measured), ``min_excursion_deg``,
 ``hold_s`` (how long a position must be held), ``reason`` (str | None: why not measured) and ``note``.
 
-The face mesh's head pose saturates in rotation (CLINICAL limits in ``rom_rotation_limit_deg``): a held
-rotation at or beyond that reads as a lower bound, ``NAME_at_limit`` true, not "below normal".
+The face mesh's head pose saturates in rotation beyond about 45°; past it the turn is read by tracking
+the face's texture (:mod:`posture.pipeline.turntrack`), within a few degrees on a steady turn but up to
+about 10° low on a fast one, or not at all when the head never came within 20° of the camera. So a
+held rotation at or beyond ``rom_rotation_limit_deg`` (40°) is still reported as a lower bound,
+``NAME_at_limit`` true, not judged "below normal".
 
 A clip of a resting or still head must not read as a stiff neck: its furthest held positions are a few
 degrees from rest, and six "below normal" directions would be misread. So a direction counts only

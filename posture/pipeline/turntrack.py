@@ -23,8 +23,10 @@ Method
    (a turn moves the face by a few cm at most): with the near half of a face only, distance and
    rotation otherwise trade against each other. The head's rotation is the anchor's mesh rotation
    turned by the change of the fitted pose since the anchor.
-4. *Hand-over.* The reported rotation is the mesh's up to ``BLEND_DEG[0]`` of mesh rotation, the
-   tracker's beyond ``BLEND_DEG[1]``, and a linear blend between, so the series stays continuous.
+4. *Hand-over.* Past their ranges both readings err low (the mesh saturates; on a fast turn the
+   tracker loses part of it), so the larger of the two magnitudes is taken. The reported rotation is
+   the mesh's while that larger reading is below ``BLEND_DEG[0]``, the larger reading beyond
+   ``BLEND_DEG[1]``, and a linear blend between, so the series stays continuous.
    Tilt and flexion stay the mesh's: the tracked pose reads a tilt that grows with the turn (the
    generic face's depth is not the person's), larger than the mesh's error on the rendered clips.
    Without an anchor, with too few points left or with a fit that disagrees with the mesh on the
@@ -74,10 +76,10 @@ def canonical_normals() -> np.ndarray:
     return normals
 
 
-def blend_weight(mesh_rotation_deg: float) -> float:
-    """Share (0..1) of the tracker in the output at the mesh's rotation reading (degrees)."""
+def blend_weight(rotation_deg: float) -> float:
+    """Share (0..1) of the large-turn reading in the output at a rotation reading (degrees)."""
     lo, hi = BLEND_DEG
-    return float(np.clip((abs(mesh_rotation_deg) - lo) / (hi - lo), 0.0, 1.0))
+    return float(np.clip((abs(rotation_deg) - lo) / (hi - lo), 0.0, 1.0))
 
 
 def camera_matrix(width: int, height: int, config: PoseConfig) -> np.ndarray:
@@ -190,9 +192,12 @@ class TurnTracker:
         tracked = self._follow(grey, grey.shape[1], grey.shape[0]) if self._track else None
         if tracked is None or np.sign(tracked[0]) != np.sign(mesh_angles[0]):
             return mesh_angles
+        # Past its range each reading errs low (the mesh saturates; the tracker loses part of a fast
+        # turn), so the larger of the two is the better reading of a large turn.
+        larger = max(abs(mesh_angles[0]), abs(tracked[0])) * np.sign(mesh_angles[0])
         out = mesh_angles.copy()
-        w = blend_weight(mesh_angles[0])
-        out[0] = (1.0 - w) * mesh_angles[0] + w * tracked[0]
+        w = blend_weight(larger)
+        out[0] = (1.0 - w) * mesh_angles[0] + w * larger
         return out
 
     def _follow(self, grey: np.ndarray, width: int, height: int) -> np.ndarray | None:

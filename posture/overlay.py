@@ -13,8 +13,9 @@ What is drawn:
 - a panel with the three angles in degrees and in words (left and right are the patient's);
 - "patient's left" / "patient's right" labels on the sides of the picture (a plain camera shows the
   patient's left on the image's right);
-- the shoulder line (pose model, about once a second, held until the next reading), with the
-  patient's left and right shoulders marked L and R;
+- the shoulder line the elevation is measured on (the top of the person's outline over each
+  shoulder, or the pose model's shoulder points where the outline was not found; about once a
+  second, held until the next reading), with the patient's left and right shoulders marked L and R;
 - a "JERK" label while a jerk reported by the analysis is in progress;
 - "no face found" on frames without a face.
 """
@@ -181,8 +182,10 @@ def draw_frame(
 def shoulder_track(t_s: np.ndarray, body: np.ndarray | None, columns: Sequence[str]) -> np.ndarray | None:
     """(n, 4) ``[left_x, left_y, right_x, right_y]`` pixels per frame from ``Analysis.body``.
 
-    The pose model runs only a few times a second; each reading is carried forward to the next one,
-    for at most :data:`SHOULDER_HOLD_S`. None when there is no body array or it lacks the columns.
+    The points are the tops of the person's outline over each shoulder (what the elevation is
+    measured on) where they were found, else the pose model's shoulder points. The pose model runs
+    only a few times a second; each reading is carried forward to the next one, for at most
+    :data:`SHOULDER_HOLD_S`. None when there is no body array or it lacks the columns.
 
     Args:
         t_s: (n,) seconds of each frame.
@@ -196,6 +199,11 @@ def shoulder_track(t_s: np.ndarray, body: np.ndarray | None, columns: Sequence[s
     except ValueError:
         return None
     raw = np.asarray(body, dtype=float)[:, idx]
+    tops = ("left_top_x", "left_top_y", "right_top_x", "right_top_y")
+    if all(c in columns for c in tops):
+        outline = np.asarray(body, dtype=float)[:, [list(columns).index(c) for c in tops]]
+        found = np.isfinite(outline).all(axis=1)
+        raw[found] = outline[found]
     out = np.full_like(raw, np.nan)
     last, last_t = None, -np.inf
     for i, t in enumerate(np.asarray(t_s, dtype=float)):

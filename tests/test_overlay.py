@@ -133,6 +133,26 @@ def test_shoulder_readings_are_held_until_the_next_one():
     assert shoulder_track(t, body, ("a", "b", "c", "d", "e", "f")) is None
 
 
+def test_the_outline_tops_are_drawn_where_they_were_found():
+    columns = (
+        "left_x",
+        "left_y",
+        "right_x",
+        "right_y",
+        "left_top_x",
+        "left_top_y",
+        "right_top_x",
+        "right_top_y",
+    )
+    t = np.arange(0, 2.0, 0.5)
+    body = np.full((t.size, 8), np.nan)
+    body[0] = [200, 150, 120, 160, 190, 140, 130, 148]  # outline found: drawn instead of the points
+    body[2] = [201, 151, 121, 161, np.nan, np.nan, 131, 149]  # outline missing on one side: the points
+    track = shoulder_track(t, body, columns)
+    np.testing.assert_array_equal(track[0], [190, 140, 130, 148])
+    np.testing.assert_array_equal(track[2], [201, 151, 121, 161])
+
+
 def test_shoulder_line_is_drawn():
     image = np.zeros((H, W, 3), np.uint8)
     _t, angles, face = _series()

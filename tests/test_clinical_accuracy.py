@@ -7,8 +7,8 @@ are none; shoulders and shift on the right side.
 
 The angles come from MediaPipe's face mesh, whose limits are not the metrics' to hide: rotation reads
 about 10 % low (on the 4 Hz rotation tremor the angles themselves oscillate 15 % less than the head),
-large chin-down flexion reads low, and rotation saturates near 45–50° (beyond it the turn is read by
-tracking the face's texture, posture.pipeline.turntrack). Small fast oscillations are read with a gain
+rotation saturates near 45–50° and deep chin-down flexion near 40° (beyond, the turn or bend is read
+by tracking the face's texture, posture.pipeline.turntrack). Small fast oscillations are read with a gain
 that wanders from clip to clip (0.5–1.0 on the tremor clips): the mesh's own response to a small pose
 change, not the head-pose fit, the encoding or the spectral code. Where a target is out of the
 instrument's reach the test asserts what is achieved, guarded just below it, says why, and checks that
@@ -168,19 +168,14 @@ def test_no_false_jerks(name):
 # --- range of motion -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("direction", ["tilt_left", "tilt_right", "extension"])
+@pytest.mark.parametrize("direction", ["tilt_left", "tilt_right", "flexion", "extension"])
 def test_range_of_motion_within_5_degrees(direction):
+    # chin down 45°: the face mesh alone read it 37.7° (it saturates on deep bends); past 30° the
+    # texture tracker (posture.pipeline.turntrack) reads the bend too.
     true = truth("rom_protocol")["range_of_motion"][f"{direction}_deg"]
     rom = metrics("rom_protocol")["range_of_motion"]
     assert rom["measured"] is True
     assert rom[f"{direction}_deg"] == pytest.approx(true, abs=ROM_DEG)
-
-
-def test_range_of_motion_flexion_reads_low_by_the_instrument():
-    # truth 45° chin down; the face mesh reads large chin-down flexion low (37.7° here; 31–32° on
-    # sweep_flexion), out of the 5° target. Guarded at the achieved level.
-    rom = metrics("rom_protocol")["range_of_motion"]
-    assert 35.0 <= rom["flexion_deg"] <= 45.0 + ROM_DEG
 
 
 @pytest.mark.parametrize("direction", ["rotation_left", "rotation_right"])

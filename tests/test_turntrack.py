@@ -87,3 +87,24 @@ def test_large_turns_take_the_larger_of_the_two_readings(monkeypatch, mesh_deg, 
     got = tracker.update(grey, points, angles_to_matrix(mesh_deg, 2.0, 5.0))
     assert got[0] == pytest.approx(want_deg)
     np.testing.assert_allclose(got[1:], [2.0, 5.0], atol=1e-9)  # tilt and flexion stay the mesh's
+
+
+def test_a_deep_bend_takes_the_larger_flexion_and_keeps_the_mesh_tilt(monkeypatch):
+    from posture.pipeline import turntrack
+
+    tracker = turntrack.TurnTracker()
+    grey = np.zeros((H, W), np.uint8)
+    points = np.zeros((468, 3))
+    tracker.update(grey, points, angles_to_matrix(0.0, 0.0, 0.0))
+    monkeypatch.setattr(tracker, "_follow", lambda *a: np.array([3.0, 9.0, 44.0]))
+    got = tracker.update(grey, points, angles_to_matrix(2.0, 1.0, 38.0))
+    np.testing.assert_allclose(got, [2.0, 1.0, 44.0], atol=1e-9)  # rotation below the band: the mesh's
+
+
+def test_no_anchor_while_the_head_is_bent():
+    from posture.pipeline import turntrack
+
+    tracker = turntrack.TurnTracker()
+    grey = np.zeros((H, W), np.uint8)
+    tracker.update(grey, np.zeros((468, 3)), angles_to_matrix(0.0, 0.0, 35.0))
+    assert tracker._track is None

@@ -377,6 +377,16 @@ def analyze_body(
         f"interpupillary distance {cfg.interpupillary_cm:g} cm (adult mean), corrected for head rotation"
     )
     shift = _lateral_shift(a, b, seen, line, frame_scale, cfg)
+    # what every available result says about the scale, the coverage and the method
+    common = dict(
+        available=True,
+        shoulder_width_cm=width_cm,
+        cm_per_px=scale,
+        scale_reference=scale_reference,
+        coverage_pct=100.0 * share,
+        elevation_method=method,
+        contour_coverage_pct=contour_pct,
+    )
     if method == "silhouette contour" and not found.any():
         reason = (
             f"the top of both shoulders was found in the person's outline in only {contour_pct:.0f} % "
@@ -384,18 +394,7 @@ def analyze_body(
             "measured: keep the head, hair and hands off the shoulders, the shoulders inside the frame, "
             "and a background that differs from the clothes"
         )
-        shoulders = ShouldersResult(
-            available=True,
-            reason=reason,
-            shoulder_width_cm=width_cm,
-            cm_per_px=scale,
-            scale_reference=scale_reference,
-            coverage_pct=100.0 * share,
-            warnings=tuple(warnings),
-            elevation_method=method,
-            contour_coverage_pct=contour_pct,
-        )
-        return shoulders, shift
+        return ShouldersResult(reason=reason, warnings=tuple(warnings), **common), shift
     elevation = _median(np.where(found, -heights[:, 1] * frame_scale, np.nan))  # + = left higher
     if abs(elevation) < cfg.level_cm:
         higher, description = "level", f"level (within {cfg.level_cm:g} cm)"
@@ -418,20 +417,14 @@ def analyze_body(
             f"shoulder heights then err by up to about {cfg.shoulder_uncertain_cm:g} cm"
         )
     shoulders = ShouldersResult(
-        available=True,
         reason=None,
         higher=higher,
         elevation_cm=abs(elevation),
         description=description,
         shoulder_line_deg=shoulder_line,
         head_tilt_relative_deg=_or_none(tilt_rel),
-        shoulder_width_cm=width_cm,
-        cm_per_px=scale,
-        scale_reference=scale_reference,
-        coverage_pct=100.0 * share,
         warnings=tuple(warnings),
-        elevation_method=method,
-        contour_coverage_pct=contour_pct,
+        **common,
     )
     return shoulders, shift
 

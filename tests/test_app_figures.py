@@ -193,7 +193,7 @@ def test_rom_card_names_directions_not_attempted_and_limits():
     assert "Tilt left: not attempted" in card.lines
     assert "Turn right: 68° or more (limit of the measurement) (healthy 70–80°)" in card.lines
     texts = list(rom_figure(result).data[1].text)
-    assert texts[1] == "68° or more (limit)" and texts[2] == "not attempted"
+    assert texts[1] == "≥ 68° (limit)" and texts[2] == "not attempted"
     result["range_of_motion"] = {"measured": False, "reason": "the clip holds no range-of-motion movement"}
     card = cards_by_key(result)["range_of_motion"]
     assert not card.available and card.reason == "the clip holds no range-of-motion movement"

@@ -162,3 +162,18 @@ def test_a_rotation_under_the_instrument_limit_is_judged_against_the_normal_rang
     assert result.at_limit("rotation_left") is False and result.below_normal("rotation_left") is True
     limit = analyze_range_of_motion(t, a, MetricsConfig(rom_rotation_limit_deg=25.0))
     assert limit.at_limit("rotation_left") is True and limit.below_normal("rotation_left") is None
+
+
+def test_below_normal_is_judged_on_the_whole_degrees_shown():
+    from posture.metrics.rom import RangeOfMotionResult
+
+    names = ("tilt_left", "tilt_right")
+    result = RangeOfMotionResult(
+        held_deg={"tilt_left": 39.7, "tilt_right": 39.4},
+        normal_deg={n: (40.0, 50.0) for n in names},
+        hold_s=0.5,
+        reason=None,
+        attempted={n: True for n in names},
+    )
+    assert result.below_normal("tilt_left") is False  # shown as 40° (healthy 40–50°)
+    assert result.below_normal("tilt_right") is True  # shown as 39°

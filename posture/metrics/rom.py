@@ -105,12 +105,13 @@ class RangeOfMotionResult:
         )
 
     def below_normal(self, name: str) -> bool | None:
-        """True when the held range toward ``name`` is under the healthy range's low end (None when not
-        attempted or at the instrument's limit)."""
+        """True when the held range toward ``name``, in whole degrees as shown, is under the healthy
+        range's low end (None when not attempted or at the instrument's limit). Whole degrees, so that
+        39.7° is never shown as "40° (healthy 40–50°): under the healthy range"."""
         value = self.held_deg[name]
         if value is None or self.at_limit(name):
             return None
-        return bool(value < self.normal_deg[name][0])
+        return bool(round(value) < self.normal_deg[name][0])
 
     def to_dict(self) -> dict:
         """Flat JSON-ready dict: ``measured``, then ``NAME_deg``, ``NAME_attempted``, ``NAME_at_limit``,

@@ -242,7 +242,7 @@ def rom_figure(result: Mapping[str, Any], height: int = 340) -> go.Figure | None
         below = rom.get(f"{name}_below_normal") is True
         at_limit = rom.get(f"{name}_at_limit") is True
         colours.append(JERK_COLOUR if below else "#0072B2")
-        texts.append(f"{value:.0f}°" + (" or more (limit)" if at_limit else " – low" if below else ""))
+        texts.append(f"≥ {value:.0f}° (limit)" if at_limit else f"{value:.0f}°" + (" – low" if below else ""))
     if all(t == "not attempted" for t in texts):
         return None
     fig = go.Figure()
@@ -272,7 +272,7 @@ def rom_figure(result: Mapping[str, Any], height: int = 340) -> go.Figure | None
         )
     )
     fig.data[0].hovertemplate = "healthy range<extra></extra>"
-    top = max([90.0, *(v * 1.25 for v in values), *(h or 0 for h in highs)])
+    top = max([90.0, *(v + 35.0 for v in values), *(h or 0 for h in highs)])  # room for the labels
     fig.update_layout(
         barmode="overlay",
         height=height,

@@ -13,6 +13,7 @@ from posture.pipeline.turntrack import (
     canonical_normals,
     fit_anchor,
     fit_fixed_depth,
+    flow_window,
     project,
 )
 
@@ -108,3 +109,10 @@ def test_no_anchor_while_the_head_is_bent():
     grey = np.zeros((H, W), np.uint8)
     tracker.update(grey, np.zeros((468, 3)), angles_to_matrix(0.0, 0.0, 35.0))
     assert tracker._track is None
+
+
+def test_the_flow_window_grows_with_the_face():
+    sides = [flow_window(w) for w in (40, 93, 130, 260, 900)]
+    assert all(side % 2 == 1 for side in sides)
+    assert sides == sorted(sides) and sides[0] == 9 and sides[-1] == 31
+    assert sides[1] < 21 < sides[3]  # a small face gets a smaller window than the old fixed 21 px

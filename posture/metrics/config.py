@@ -168,7 +168,7 @@ class MetricsConfig:
     rom_rotation_limit_deg: float = 40.0
     """The face-mesh head pose saturates in rotation beyond about 45°. Past it the turn tracker
     (posture.pipeline.turntrack) reads steady turns of 65–70° within 2° on rendered clips, but a fast
-    turn reads up to about 10° low and a head that never came within 20° of the camera keeps the
+    turn reads up to about 5° low and a head that never came within 20° of the camera keeps the
     mesh's saturated reading. A rotation held at 40° or more is therefore still treated as a lower
     bound of the true turn: it is reported as measured, marked ``at_limit``, and not judged "below
     normal" (a healthy 70° turn read low would be)."""

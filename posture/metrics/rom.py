@@ -23,7 +23,7 @@ the resting position, the median angles of the clip; None when not measured), ``
 
 The face mesh's head pose saturates in rotation beyond about 45°; past it the turn is read by tracking
 the face's texture (:mod:`posture.pipeline.turntrack`), within a few degrees on a steady turn but up to
-about 10° low on a fast one, or not at all when the head never came within 20° of the camera. So a
+about 5° low on a fast one, or not at all when the head never came within 20° of the camera. So a
 held rotation at or beyond ``rom_rotation_limit_deg`` (40°) is still reported as a lower bound,
 ``NAME_at_limit`` true, not judged "below normal".
 

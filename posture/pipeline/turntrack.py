@@ -32,10 +32,11 @@ Method
    rendered clips. Without an anchor, with too few points left, or on an axis where the tracker
    disagrees with the mesh on the side, the mesh's angle is reported as before.
 
-Measured on the rendered clips (``tools/pose_accuracy.py``): rotation MAE at 45-75 deg of turn 1.2-3.4
-deg on steady turns (the mesh alone 9-21), chin-down 30-45 deg 1.6-2.9 (the mesh alone 5.1-6.0); a
-fast turn on a small 24 fps picture still reads about 10 deg low. Tracking costs about 5 ms a frame
-(640x480) while the head is turned or bent past ``ANCHOR_DEG``; a 27 s hold at 34 deg did not drift.
+Measured on the rendered clips (``tools/pose_accuracy.py``): rotation MAE over all clips 3.9 deg at
+45-60 deg of turn and 1.3 at 60-75 (the mesh alone 11.2 and 18.7); chin-down 30-45 deg 1.5-4.0 (the
+mesh alone 4.5-6.0); the fastest turn (90 deg/s, 24 fps, a 93 px face) still reads about 5 deg low.
+Tracking costs about 5 ms a frame (640x480) while the head is turned or bent past ``ANCHOR_DEG``; a
+27 s hold at 34 deg did not drift.
 
 Limits: the person's own face depth differs from the generic face's, which scales the tracked turn
 by a few per cent; a head that never comes back within ``ANCHOR_DEG`` (a fixed torticollis beyond
@@ -65,7 +66,19 @@ HUBER_PX = 1.5  # reprojection residual beyond which the fit's loss grows linear
 TRACKED_AXES = (0, 2)
 # OpenCV's camera frame (x right, y down, z forward) <-> CLINICAL.md's (x right, y up, z toward camera).
 _FLIP = np.diag([1.0, -1.0, -1.0])
-_LK = dict(winSize=(21, 21), maxLevel=3, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01))
+_LK = dict(maxLevel=3, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01))
+# The optical flow's window covers a fixed share of the face's width (about 2 cm of skin), so that a
+# small face (a webcam far away) is tracked like a large one: a fixed 21 px window spans a quarter of
+# a 90 px face and drags the background at the silhouette into the flow (on the rendered 24 fps
+# webcam clip a fast turn then read 10 deg low; with the scaled window, 5 deg).
+WINDOW_FACE_SHARE = 1 / 8
+WINDOW_PX = (9, 31)  # odd bounds of the window's side, pixels
+
+
+def flow_window(face_width_px: float) -> int:
+    """Side (odd, pixels) of the optical-flow window for a face ``face_width_px`` wide."""
+    side = int(np.clip(round(face_width_px * WINDOW_FACE_SHARE), *WINDOW_PX))
+    return side | 1
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +177,7 @@ class _Track:
     points: np.ndarray  # (468, 2) float32 pixels in that frame
     alive: np.ndarray  # (468,) bool
     mesh_rotation: np.ndarray  # (3, 3) the mesh's head rotation at the anchor (clinical frame)
+    window: int  # optical-flow window side, pixels (flow_window of the anchor face's width)
     anchor_rot: np.ndarray | None = None  # fitted pose at the anchor (OpenCV frame)
     rot: np.ndarray | None = None  # latest fitted pose (OpenCV frame)
     trans: np.ndarray | None = None
@@ -193,6 +207,7 @@ class TurnTracker:
                 points=points_px[:, :2].astype(np.float32),
                 alive=np.ones(len(points_px), dtype=bool),
                 mesh_rotation=mesh_rotation,
+                window=flow_window(float(np.ptp(points_px[:, 0]))),
             )
             return mesh_angles
         tracked = self._follow(grey, grey.shape[1], grey.shape[0]) if self._track else None
@@ -222,8 +237,9 @@ class TurnTracker:
             track.rot = track.anchor_rot
         idx = np.flatnonzero(track.alive)
         start = track.points[idx].reshape(-1, 1, 2)
-        fwd, st1, _ = cv2.calcOpticalFlowPyrLK(track.grey, grey, start, None, **_LK)
-        back, st2, _ = cv2.calcOpticalFlowPyrLK(grey, track.grey, fwd, None, **_LK)
+        win = (track.window, track.window)
+        fwd, st1, _ = cv2.calcOpticalFlowPyrLK(track.grey, grey, start, None, winSize=win, **_LK)
+        back, st2, _ = cv2.calcOpticalFlowPyrLK(grey, track.grey, fwd, None, winSize=win, **_LK)
         fb = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
         good = (st1[:, 0] == 1) & (st2[:, 0] == 1) & (fb < FB_MAX_PX)
         track.points[idx] = fwd.reshape(-1, 2)

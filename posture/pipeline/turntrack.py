@@ -35,7 +35,7 @@ Method
 Measured on the rendered clips (``tools/pose_accuracy.py``): rotation MAE over all clips 3.9 deg at
 45-60 deg of turn and 1.3 at 60-75 (the mesh alone 11.2 and 18.7); chin-down 30-45 deg 1.5-4.0 (the
 mesh alone 4.5-6.0); the fastest turn (90 deg/s, 24 fps, a 93 px face) still reads about 5 deg low.
-Tracking costs about 5 ms a frame (640x480) while the head is turned or bent past ``ANCHOR_DEG``; a
+Tracking costs about 3-5 ms a frame (640x480) while the head is turned or bent past ``ANCHOR_DEG``; a
 27 s hold at 34 deg did not drift.
 
 Limits: the person's own face depth differs from the generic face's, which scales the tracked turn

@@ -71,3 +71,9 @@ def test_an_error_on_the_worker_thread_reaches_the_caller():
             for i in range(1, 200):  # the error surfaces on a later submit or on finish
                 worker.submit(i, image, None)
             worker.finish()
+
+
+def test_a_count_never_asked_for_reads_as_no_other_face_after_the_timeout():
+    with FrameWorker(body_stride=0, count_faces=False) as worker:
+        assert worker.face_count(3, timeout_s=0.05) == 0
+        worker.finish()

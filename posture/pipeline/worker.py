@@ -105,11 +105,12 @@ class FrameWorker:
         self._queue.put(("count", index, image))
 
     def face_count(self, index: int, timeout_s: float = 60.0) -> int:
-        """The number of faces in frame ``index`` (queued with :meth:`submit_count`), waiting for it."""
+        """The number of faces in frame ``index`` (queued with :meth:`submit_count`), waiting for it
+        up to ``timeout_s``; 0 (no other face noticed) if the count is still not done by then."""
         with self._counted:
             self._counted.wait_for(lambda: index in self._counts or self._error is not None, timeout_s)
         self._raise_if_failed()
-        return self._counts[index]
+        return self._counts.get(index, 0)
 
     def submit(self, index: int, image: np.ndarray, obs: FaceObservation | None) -> None:
         """Queue frame ``index`` (0-based, in order) with the mesh's observation (None: no face)."""

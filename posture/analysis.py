@@ -94,9 +94,9 @@ def analyze(
 
 
 def body_landmarks(face: np.ndarray, body: np.ndarray, info) -> BodyLandmarks:
-    """The metrics' view of the per-frame face geometry and pose shoulders (pixels, upright image)."""
+    """The metrics' view of the per-frame face geometry, pose shoulders and the outline's tops over
+    the shoulders (pixels, upright image)."""
     col = {name: i for i, name in enumerate(BODY_COLUMNS)}
-    contour = body.shape[1] == len(BODY_COLUMNS)
     return BodyLandmarks(
         left_shoulder_px=body[:, [col["left_x"], col["left_y"]]],
         right_shoulder_px=body[:, [col["right_x"], col["right_y"]]],
@@ -107,9 +107,8 @@ def body_landmarks(face: np.ndarray, body: np.ndarray, info) -> BodyLandmarks:
         image_size_px=(info.width, info.height),
         left_shoulder_depth_px=body[:, col["left_depth"]],
         right_shoulder_depth_px=body[:, col["right_depth"]],
-        # an array from before the silhouette columns existed has none: the pose points stand in
-        left_top_px=body[:, [col["left_top_x"], col["left_top_y"]]] if contour else None,
-        right_top_px=body[:, [col["right_top_x"], col["right_top_y"]]] if contour else None,
+        left_top_px=body[:, [col["left_top_x"], col["left_top_y"]]],
+        right_top_px=body[:, [col["right_top_x"], col["right_top_y"]]],
     )
 
 

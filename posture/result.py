@@ -118,7 +118,7 @@ class Analysis:
     ``t_s``: (n,) seconds from the first frame. ``angles``: (n, 3) degrees
     ``[rotation, tilt, flexion]``, NaN where no face. ``face``: (n, 10) pixels, NaN where no face,
     columns :data:`posture.pipeline.headpose.FACE_GEOMETRY_COLUMNS` (eye centres, nose tip, face
-    box; for overlays, blurring and body scale; not part of the JSON). ``body``: (n, 11) the
+    box; for overlays, blurring and body scale; not part of the JSON). ``body``: (n, 12) the
     shoulders in pixels with visibility and the outline's height over each shoulder (columns
     :data:`posture.pipeline.body.BODY_COLUMNS`), NaN in frames where the pose model did not run or
     found no one, or None. ``metrics``: the clinical

@@ -48,7 +48,7 @@ the shoulders' width. Its points are not used for heights: on level shoulders th
 shoulder 1.1–1.4 cm higher with the head near neutral and up to 2.2 cm apart (either side) with the head
 turned or tilted 15–25°, so a 3 cm raise read 0.5 cm, "level".
 
-Accuracy on rendered clips with known truth (the outline, ``level_cm`` 1.5 cm): the 25 clips with level
+Accuracy on rendered clips with known truth (the outline, ``level_cm`` 1.5 cm): the 28 clips with level
 shoulders read 0.0–0.7 cm (median 0.25 cm), "level" on every one, including heads turned 30–70°, tilted
 15–40° and flexed 20–45°; a 3 cm raised left shoulder (head tilted 10°, shifted 2 cm) reads 1.9 cm, a
 2.5 cm raised right shoulder (head turned 15° and tilted 8°) reads 2.4 cm, each on the right side.
@@ -402,9 +402,8 @@ def analyze_body(
         higher = "left" if elevation > 0 else "right"
         description = f"{higher} shoulder higher by {abs(elevation):.1f} cm"
     head_median = np.array([_median(a[:, 0]), _median(a[:, 1])])
-    pose_heights = method == "pose landmarks"
     if (
-        pose_heights
+        method == "pose landmarks"
         and higher != "level"
         and np.nanmax(np.abs(head_median)) >= cfg.shoulder_uncertain_head_deg
     ):

@@ -199,14 +199,14 @@ class FaceTracker:
         detected = 0
         if self._detector is not None and self._calls % self._detect_every == 0:
             detected = self._detector.count(image)
-            self.report_faces(detected)
+            self.report_faces(detected)  # also counts it in max_faces_seen
         if self._want_multi and not self._multi:
             self._mesh.close()
             self._mesh = self._new_mesh(MAX_FACES)
             self._multi = True
         self._calls += 1
         faces = self._mesh.process(image).multi_face_landmarks or []
-        self.max_faces_seen = max(self.max_faces_seen, detected, len(faces))
+        self.max_faces_seen = max(self.max_faces_seen, len(faces))
         if not faces:
             self._previous_centre = None
             return None

@@ -57,7 +57,7 @@ from posture.angles import matrix_to_angles
 from posture.pipeline.headpose import PoseConfig, canonical_face, focal_length_px
 
 ANCHOR_DEG = 20.0  # the mesh's |rotation| up to which a frame can serve as anchor
-BLEND_DEG = (30.0, 40.0)  # mesh |rotation| over which the output hands over from mesh to tracker
+BLEND_DEG = (30.0, 40.0)  # |angle| (the larger reading) over which the output hands over to it
 MIN_FACING = 0.2  # a tracked point is dropped once its normal's z (toward the camera) falls below
 MIN_POINTS = 20  # fewer surviving points end the track
 FB_MAX_PX = 1.0  # forward-backward optical-flow disagreement that drops a point

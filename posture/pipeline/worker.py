@@ -27,7 +27,6 @@ from queue import Queue
 import cv2
 import numpy as np
 
-from posture.angles import angles_to_matrix, matrix_to_angles
 from posture.pipeline.body import BODY_COLUMNS, BodyTracker
 from posture.pipeline.headpose import FACE_GEOMETRY_COLUMNS, PoseConfig, face_geometry, head_rotation
 from posture.pipeline.landmarks import FaceCounter, FaceObservation
@@ -39,8 +38,8 @@ _DONE = object()
 @dataclass(frozen=True)
 class FrameRows:
     """Per-frame results in frame order: ``angles`` (n, 3) degrees (NaN without a face, conventions
-    of :mod:`posture.angles`), ``face`` (n, 10) pixels (FACE_GEOMETRY_COLUMNS), ``body`` (n, 8)
-    (BODY_COLUMNS; NaN where the pose model did not run), ``n_faces`` (n,) faces seen."""
+    of :mod:`posture.angles`), ``face`` (n, 10) pixels (FACE_GEOMETRY_COLUMNS), ``body`` (n, k)
+    (the k BODY_COLUMNS; NaN where the pose model did not run), ``n_faces`` (n,) faces seen."""
 
     angles: np.ndarray
     face: np.ndarray
@@ -69,7 +68,7 @@ class FrameWorker:
         self._queue: Queue = Queue(maxsize=depth)
         self._counts: dict[int, int] = {}
         self._counted = threading.Condition()
-        self._rotations: list[np.ndarray] = []
+        self._angles: list[np.ndarray] = []
         self._face: list[np.ndarray] = []
         self._body: list[np.ndarray] = []
         self._n_faces: list[int] = []
@@ -126,10 +125,9 @@ class FrameWorker:
         self._queue.put(_DONE)
         self._thread.join()
         self._raise_if_failed()
-        n = len(self._rotations)
-        rotations = np.array(self._rotations).reshape(n, 3, 3)
+        n = len(self._angles)
         return FrameRows(
-            angles=matrix_to_angles(rotations).reshape(n, 3),
+            angles=np.array(self._angles).reshape(n, 3),
             face=np.array(self._face).reshape(n, len(FACE_GEOMETRY_COLUMNS)),
             body=np.array(self._body).reshape(n, len(BODY_COLUMNS)),
             n_faces=np.asarray(self._n_faces, dtype=int),
@@ -140,7 +138,7 @@ class FrameWorker:
             raise self._error
 
     def _run(self) -> None:
-        nan_rot = np.full((3, 3), np.nan)
+        nan_angles = np.full(3, np.nan)
         nan_face = np.full(len(FACE_GEOMETRY_COLUMNS), np.nan)
         nan_body = np.full(len(BODY_COLUMNS), np.nan)
         try:
@@ -160,12 +158,12 @@ class FrameWorker:
                     self._body.append(nan_body)
                 if obs is None:
                     self._turns.reset()
-                    self._rotations.append(nan_rot)
+                    self._angles.append(nan_angles)
                     self._face.append(nan_face)
                     self._n_faces.append(detected)
                 else:
                     rot = head_rotation(obs.points, w, h, self._pose)
-                    self._rotations.append(angles_to_matrix(*self._turns.update(grey, obs.points, rot)))
+                    self._angles.append(self._turns.update(grey, obs.points, rot))
                     self._face.append(face_geometry(obs.points))
                     self._n_faces.append(max(obs.n_faces, detected))
         except BaseException as exc:  # handed to the caller

@@ -8,6 +8,7 @@ from posture.pipeline.headpose import PoseConfig, canonical_face
 from posture.pipeline.turntrack import (
     _FLIP,
     BLEND_DEG,
+    as_grey,
     blend_weight,
     camera_matrix,
     canonical_normals,
@@ -116,3 +117,21 @@ def test_the_flow_window_grows_with_the_face():
     assert all(side % 2 == 1 for side in sides)
     assert sides == sorted(sides) and sides[0] == 9 and sides[-1] == 31
     assert sides[1] < 21 < sides[3]  # a small face gets a smaller window than the old fixed 21 px
+
+
+def test_frames_are_turned_grey_only_when_needed():
+    rgb = np.zeros((4, 6, 3), np.uint8)
+    rgb[..., 0] = 200  # pure red
+    grey = as_grey(rgb)
+    assert grey.shape == (4, 6) and grey.dtype == np.uint8
+    assert grey[0, 0] == round(0.299 * 200)  # ITU-R BT.601 luma
+    assert as_grey(grey) is grey
+
+
+def test_an_rgb_anchor_is_kept_as_it_is():
+    from posture.pipeline import turntrack
+
+    tracker = turntrack.TurnTracker()
+    rgb = np.zeros((H, W, 3), np.uint8)
+    tracker.update(rgb, np.zeros((468, 3)), angles_to_matrix(5.0, 0.0, 0.0))
+    assert tracker._track.frame is rgb  # no grey copy while the mesh reads the face well

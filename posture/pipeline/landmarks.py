@@ -77,42 +77,38 @@ class FaceObservation:
 
 
 # One NormalizedLandmark as serialised by protobuf when x, y, z are set and nothing else: a field-1
-# tag (0x0a), the length 15, then three fixed32 fields (tags 0x0d, 0x15, 0x1d) holding float32s.
-_LANDMARK_WIRE = np.dtype(
-    [
-        ("tag", "u1"),
-        ("len", "u1"),
-        ("tx", "u1"),
-        ("x", "<f4"),
-        ("ty", "u1"),
-        ("y", "<f4"),
-        ("tz", "u1"),
-        ("z", "<f4"),
-    ]
-)
+# tag (0x0a), the length 15, then three fixed32 fields (tags 0x0d, 0x15, 0x1d) holding float32s:
+# 17 bytes a landmark, x at byte 3, y at 8, z at 13.
+_LANDMARK_BYTES = 17
+_TAG_AT = np.array([0, 1, 2, 7, 12])
+_TAGS = np.array([0x0A, 15, 0x0D, 0x15, 0x1D], dtype=np.uint8)
 
 
 def landmark_array(face, width: int, height: int) -> np.ndarray:
     """(468, 3) float pixels (x right, y down, z on the x scale) from a MediaPipe landmark list.
 
-    Reads the list's serialised bytes in one NumPy call when they have the plain layout (about
-    ten times faster than reading 1,400 attributes); any other layout is read field by field.
+    Reads the list's serialised bytes as a strided float32 view (about 20 times faster than
+    reading 1,400 attributes); any other layout is read field by field.
     """
     raw = np.frombuffer(face.SerializeToString(), dtype=np.uint8)
     scale = np.array([width, height, width], dtype=float)
-    if raw.size % _LANDMARK_WIRE.itemsize == 0:
-        rec = raw.view(_LANDMARK_WIRE)
-        if (
-            rec.size >= N_LANDMARKS
-            and (rec["tag"] == 0x0A).all()
-            and (rec["len"] == 15).all()
-            and (rec["tx"] == 0x0D).all()
-            and (rec["ty"] == 0x15).all()
-            and (rec["tz"] == 0x1D).all()
-        ):
-            rec = rec[:N_LANDMARKS]
-            return np.column_stack([rec["x"], rec["y"], rec["z"]]).astype(float) * scale
+    n = raw.size // _LANDMARK_BYTES
+    if raw.size == n * _LANDMARK_BYTES and n >= N_LANDMARKS:
+        rows = raw.reshape(n, _LANDMARK_BYTES)
+        if (rows[:, _TAG_AT] == _TAGS).all():
+            xyz = np.ndarray((N_LANDMARKS, 3), "<f4", raw, offset=3, strides=(_LANDMARK_BYTES, 5))
+            return xyz * scale
     return np.array([(p.x, p.y, p.z) for p in face.landmark[:N_LANDMARKS]], dtype=float) * scale
+
+
+def _read_only(image: np.ndarray) -> np.ndarray:
+    """A read-only view of a C-contiguous ``image``: MediaPipe then reads its pixels in place
+    instead of copying them into its own frame (2.7 MB at 1280x720)."""
+    if not image.flags.c_contiguous:
+        return image
+    view = image.view()
+    view.flags.writeable = False
+    return view
 
 
 def choose_face(
@@ -162,7 +158,7 @@ class FaceTracker:
         self._multi = False
         self._want_multi = False
         self._detector = FaceCounter() if self._detect_every else None
-        self._previous_centre: np.ndarray | None = None
+        self._previous: np.ndarray | None = None  # the followed face's last landmarks
         self.max_faces_seen = 0
 
     def _new_mesh(self, max_faces: int):
@@ -205,14 +201,18 @@ class FaceTracker:
             self._mesh = self._new_mesh(MAX_FACES)
             self._multi = True
         self._calls += 1
-        faces = self._mesh.process(image).multi_face_landmarks or []
+        faces = self._mesh.process(_read_only(image)).multi_face_landmarks or []
         self.max_faces_seen = max(self.max_faces_seen, len(faces))
         if not faces:
-            self._previous_centre = None
+            self._previous = None
             return None
         candidates = [landmark_array(face, w, h) for face in faces]
-        chosen = candidates[choose_face(candidates, w, h, self._previous_centre)]
-        self._previous_centre = chosen[:, :2].mean(axis=0)
+        if len(candidates) == 1:
+            chosen = candidates[0]
+        else:
+            centre = None if self._previous is None else self._previous[:, :2].mean(axis=0)
+            chosen = candidates[choose_face(candidates, w, h, centre)]
+        self._previous = chosen
         return FaceObservation(points=chosen, n_faces=max(len(faces), detected))
 
 

@@ -12,7 +12,7 @@ Method
 ------
 1. *Anchor.* While the mesh reads the face well (``|rotation|`` and ``|flexion| <= ANCHOR_DEG``), its
    468 landmark positions, the frame and the mesh's head rotation are kept as the anchor (no work
-   per frame beyond a grey copy of the image).
+   per frame: the frame is kept as it is, and only turned grey once tracking starts).
 2. *Track.* Once the mesh reads more, the anchor's landmark positions are followed from frame to
    frame with pyramidal Lucas-Kanade optical flow (forward-backward checked). A point that fails
    the check, or whose generic surface normal turns away from the camera (self-occlusion: such a
@@ -73,6 +73,11 @@ _LK = dict(maxLevel=3, criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT
 # webcam clip a fast turn then read 10 deg low; with the scaled window, 5 deg).
 WINDOW_FACE_SHARE = 1 / 8
 WINDOW_PX = (9, 31)  # odd bounds of the window's side, pixels
+
+
+def as_grey(image: np.ndarray) -> np.ndarray:
+    """``image`` as (h, w) uint8 grey: an RGB frame is converted, a grey one returned as it is."""
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
 def flow_window(face_width_px: float) -> int:
@@ -173,7 +178,7 @@ def fit_anchor(model: np.ndarray, image_px: np.ndarray, k: np.ndarray) -> tuple[
 class _Track:
     """The anchor and the points followed since."""
 
-    grey: np.ndarray  # last frame, uint8
+    frame: np.ndarray  # last frame, uint8: RGB as given for an anchor, grey once followed
     points: np.ndarray  # (468, 2) float32 pixels in that frame
     alive: np.ndarray  # (468,) bool
     mesh_rotation: np.ndarray  # (3, 3) the mesh's head rotation at the anchor (clinical frame)
@@ -194,23 +199,24 @@ class TurnTracker:
         """Forget the anchor (the face was lost)."""
         self._track = None
 
-    def update(self, grey: np.ndarray, points_px: np.ndarray, mesh_rotation: np.ndarray) -> np.ndarray:
+    def update(self, image: np.ndarray, points_px: np.ndarray, mesh_rotation: np.ndarray) -> np.ndarray:
         """Angles ``[rotation, tilt, flexion]`` (deg) for this frame: tilt is the mesh's.
 
-        ``grey``: the frame, (h, w) uint8 grey; ``points_px``: the mesh's (468, 3) landmarks (pixels);
+        ``image``: the frame, (h, w, 3) uint8 RGB or (h, w) grey, kept by reference (do not change
+        it afterwards); ``points_px``: the mesh's (468, 3) landmarks (pixels);
         ``mesh_rotation``: the mesh's head rotation (3, 3), clinical frame (see headpose).
         """
         mesh_angles = matrix_to_angles(mesh_rotation)
         if all(abs(mesh_angles[a]) <= ANCHOR_DEG for a in TRACKED_AXES):
             self._track = _Track(
-                grey=grey,
+                frame=image,
                 points=points_px[:, :2].astype(np.float32),
                 alive=np.ones(len(points_px), dtype=bool),
                 mesh_rotation=mesh_rotation,
                 window=flow_window(float(np.ptp(points_px[:, 0]))),
             )
             return mesh_angles
-        tracked = self._follow(grey, grey.shape[1], grey.shape[0]) if self._track else None
+        tracked = self._follow(as_grey(image)) if self._track else None
         out = mesh_angles.copy()
         if tracked is None:
             return out
@@ -224,8 +230,9 @@ class TurnTracker:
             out[a] = (1.0 - w) * mesh_angles[a] + w * larger
         return out
 
-    def _follow(self, grey: np.ndarray, width: int, height: int) -> np.ndarray | None:
+    def _follow(self, grey: np.ndarray) -> np.ndarray | None:
         track = self._track
+        height, width = grey.shape
         model, _ = canonical_face()
         k = camera_matrix(width, height, self._config)
         if track.anchor_rot is None:
@@ -235,18 +242,19 @@ class TurnTracker:
                 self._track = None
                 return None
             track.rot = track.anchor_rot
+        previous = as_grey(track.frame)
         idx = np.flatnonzero(track.alive)
         start = track.points[idx].reshape(-1, 1, 2)
         win = (track.window, track.window)
-        fwd, st1, _ = cv2.calcOpticalFlowPyrLK(track.grey, grey, start, None, winSize=win, **_LK)
-        back, st2, _ = cv2.calcOpticalFlowPyrLK(grey, track.grey, fwd, None, winSize=win, **_LK)
+        fwd, st1, _ = cv2.calcOpticalFlowPyrLK(previous, grey, start, None, winSize=win, **_LK)
+        back, st2, _ = cv2.calcOpticalFlowPyrLK(grey, previous, fwd, None, winSize=win, **_LK)
         fb = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
         good = (st1[:, 0] == 1) & (st2[:, 0] == 1) & (fb < FB_MAX_PX)
         track.points[idx] = fwd.reshape(-1, 2)
         track.alive[idx[~good]] = False
         facing = (_FLIP @ track.rot @ canonical_normals().T)[2]
         track.alive &= facing > MIN_FACING
-        track.grey = grey
+        track.frame = grey
         alive = np.flatnonzero(track.alive)
         if alive.size < MIN_POINTS:
             self._track = None

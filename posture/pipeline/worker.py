@@ -5,16 +5,17 @@ Python's GIL while it waits. So the analysis feeds frames to the mesh on one thr
 rest to a :class:`FrameWorker` on another, which overlaps with the next frame's mesh:
 
 - the head-pose fit and face geometry of every frame (:mod:`posture.pipeline.headpose`), with large
-  turns read past the face mesh's range by :mod:`posture.pipeline.turntrack` (which needs a grey
-  copy of every frame with a face);
+  turns read past the face mesh's range by :mod:`posture.pipeline.turntrack` (which is handed every
+  frame with a face, by reference, and turns it grey only while it follows a turn);
 - the pose model for the shoulders on every ``body_stride``-th frame (:mod:`posture.pipeline.body`);
 - face counts with the full-range detector (:meth:`FrameWorker.submit_count`), which the caller
   reads back with :meth:`FrameWorker.face_count` at frames of its choosing, so that the mesh's
   switch to several faces happens at the same frame on every run, whatever the threads' timing.
 
 Results come back in frame order from :meth:`FrameWorker.finish`. The queue between the threads is
-bounded, so memory does not grow with the clip's length (frame images are held only for frames
-that the pose model or the detector still has to see). An exception on the worker thread is raised
+bounded, so memory does not grow with the clip's length: it holds at most ``depth`` frames (the
+default 32 is 88 MB of 1280x720 frames; the worker is normally a few frames behind, up to about 8
+while the pose model runs). An exception on the worker thread is raised
 again in the caller, from :meth:`submit` or :meth:`finish`.
 """
 
@@ -24,7 +25,6 @@ import threading
 from dataclasses import dataclass
 from queue import Queue
 
-import cv2
 import numpy as np
 
 from posture.pipeline.body import BODY_COLUMNS, BodyTracker
@@ -61,7 +61,7 @@ class FrameWorker:
         pose: PoseConfig = PoseConfig(),
         body_stride: int = 0,
         count_faces: bool = True,
-        depth: int = 64,
+        depth: int = 32,
     ) -> None:
         self._pose = pose
         self._body_stride = max(0, body_stride)
@@ -116,9 +116,10 @@ class FrameWorker:
         self._raise_if_failed()
         needs_image = bool(self._body_stride) and index % self._body_stride == 0
         h, w = image.shape[:2]
-        # The turn tracker follows the face's texture from frame to frame: a grey copy of every frame.
-        grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if obs is not None else None
-        self._queue.put(("frame", index, image if needs_image else None, w, h, obs, grey))
+        # The turn tracker may follow the face's texture from this frame: it gets the frame itself
+        # (a reference, no copy; the decoder makes a new array for every frame).
+        keep = needs_image or obs is not None
+        self._queue.put(("frame", index, image if keep else None, w, h, obs))
 
     def finish(self) -> FrameRows:
         """Wait for every queued frame and return the results in frame order."""
@@ -150,7 +151,7 @@ class FrameWorker:
                         self._counts[index] = count
                         self._counted.notify_all()
                     continue
-                _, index, image, w, h, obs, grey = item
+                _, index, image, w, h, obs = item
                 detected = self._counts.get(index, 0)
                 if self._body_model is not None and index % self._body_stride == 0:
                     self._body.append(self._body_model.process(image))
@@ -163,7 +164,7 @@ class FrameWorker:
                     self._n_faces.append(detected)
                 else:
                     rot = head_rotation(obs.points, w, h, self._pose)
-                    self._angles.append(self._turns.update(grey, obs.points, rot))
+                    self._angles.append(self._turns.update(image, obs.points, rot))
                     self._face.append(face_geometry(obs.points))
                     self._n_faces.append(max(obs.n_faces, detected))
         except BaseException as exc:  # handed to the caller

@@ -62,15 +62,24 @@ class Reading:
     fps: float
 
 
-def measure(tracker, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Angles (3,) and face geometry (10,) of one unmirrored RGB frame (NaN angles, None without a face)."""
-    from posture.pipeline.headpose import face_geometry, head_angles
+def measure(tracker, image_rgb: np.ndarray, turns=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Angles (3,) and face geometry (10,) of one unmirrored RGB frame (NaN angles, None without a face).
+
+    ``turns``: an optional :class:`~posture.pipeline.turntrack.TurnTracker` for this stream, which
+    reads turns and bends past the face mesh's range as the recorded clip's analysis does (it keeps
+    a reference to the frame: do not change ``image_rgb`` afterwards)."""
+    from posture.angles import matrix_to_angles
+    from posture.pipeline.headpose import face_geometry, head_rotation
 
     obs = tracker.process(image_rgb)
     if obs is None:
+        if turns is not None:
+            turns.reset()
         return np.full(3, np.nan), None
     h, w = image_rgb.shape[:2]
-    return head_angles(obs.points, w, h), face_geometry(obs.points)
+    rot = head_rotation(obs.points, w, h)
+    angles = matrix_to_angles(rot) if turns is None else turns.update(image_rgb, obs.points, rot)
+    return angles, face_geometry(obs.points)
 
 
 def draw_axes(image: np.ndarray, angles: np.ndarray, face: np.ndarray) -> None:
@@ -241,6 +250,7 @@ class LiveSession:
         self.mirror_preview = mirror_preview
         self._tracker_factory = tracker_factory
         self._tracker = None
+        self._turns = None
         self._quiet: contextlib.ExitStack | None = None
         self._lock = threading.RLock()
         self._t0: float | None = None
@@ -265,10 +275,12 @@ class LiveSession:
     def _ensure_tracker(self):
         if self._tracker is None:
             from posture.pipeline.landmarks import FaceTracker, quiet_stderr
+            from posture.pipeline.turntrack import TurnTracker
 
             self._quiet = contextlib.ExitStack()
             self._quiet.enter_context(quiet_stderr())
             self._tracker = (self._tracker_factory or FaceTracker)()
+            self._turns = TurnTracker()
         return self._tracker
 
     def process(self, image_rgb: np.ndarray, t_s: float | None = None) -> np.ndarray:
@@ -280,7 +292,7 @@ class LiveSession:
             tracker = self._ensure_tracker()
             if self._t0 is None:
                 self._t0 = t_abs
-            angles, face = measure(tracker, image_rgb)
+            angles, face = measure(tracker, image_rgb, self._turns)
             self._frames_seen += 1
             if self._quiet is not None and self._frames_seen >= QUIET_FRAMES:
                 self._quiet.close()
@@ -425,6 +437,7 @@ class LiveSession:
             if self._tracker is not None:
                 self._tracker.close()
                 self._tracker = None
+                self._turns = None
             if self._quiet is not None:
                 self._quiet.close()
                 self._quiet = None

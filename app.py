@@ -806,7 +806,7 @@ def show_results(digest: str, prepared: Prepared, data: bytes | None = None) -> 
         notes = []
         for section in ("posture", "tremor", "range_of_motion"):
             data = result.get(section) or {}
-            for key in ("note", "time_within_10deg_note"):
+            for key in ("note", "time_within_10deg_note", "large_turn_note"):
                 if data.get(key):
                     notes.append(f"{section.replace('_', ' ')}: {data[key]}")
             notes += [f"{section}: {n}" for n in data.get("notes") or []]

@@ -88,6 +88,8 @@ def summary_lines(result) -> list[str]:
         f"face in {q['face_found_ratio']:.0%} of frames",
         _posture_line(p),
     ]
+    if p.get("large_turn_note"):
+        lines.append(f"  caution: {p['large_turn_note']}")
     if "time_within_10deg_s" in p:
         lines.append(f"longest time within 10° of neutral: {p['time_within_10deg_s']:.1f} s")
     if "tremor" in d:

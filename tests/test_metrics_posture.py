@@ -217,3 +217,24 @@ def test_config_thresholds_are_used():
 def test_malformed_angles_are_refused():
     with pytest.raises(InvalidInput):
         analyze_posture(np.arange(10.0), np.zeros((10, 2)))
+
+
+@pytest.mark.parametrize(("rotation", "noted"), [(-60.0, True), (50.0, True), (40.0, False), (0.0, False)])
+def test_a_head_turned_past_45deg_gets_a_caution_on_tilt_and_flexion(rotation, noted):
+    t, a = held_posture(rotation, 4, -3)
+    note = analyze_posture(t, a).large_turn_note
+    assert (note is not None) == noted
+    if noted:
+        assert f"turned {abs(rotation):.0f}°" in note and "tilt and flexion" in note
+    assert analyze_posture(t, a, MetricsConfig(large_turn_deg=70.0)).large_turn_note is None
+
+
+def test_the_large_turn_caution_is_shown_on_the_tilt_and_flexion_cards():
+    from posture.ui.cards import posture_card
+
+    t, a = held_posture(-55, 5, 0)
+    section = analyze_posture(t, a).to_dict()
+    result = {"posture": section}
+    assert posture_card(result, "tilt").notes == (section["large_turn_note"],)
+    assert posture_card(result, "flexion").notes == (section["large_turn_note"],)
+    assert posture_card(result, "rotation").notes == ()  # the turn itself is followed past 45°

@@ -28,6 +28,10 @@ class MetricsConfig:
     deviation_deg: float = 10.0
     """An axis counts as deviated in a frame when |angle| exceeds this: the 10° of the TWSTRS item "time
     head held within 10° of neutral", used for the duration factor too."""
+    large_turn_deg: float = 45.0
+    """Beyond this |median rotation| the posture section carries ``large_turn_note``: the face's far
+    side is out of view, and tilt and flexion read less reliably (on the rendered test clips the tilt
+    read 4-6° off at 45-60° of turn and 7-11° off at 60-75°; rotation itself is followed past it)."""
     duration_none_below_pct: float = 2.0
     """Duration band 0 ("none") when less than this share of the tracked time is deviated: a few
     mistracked frames must not turn "none" into "< 25 %"."""

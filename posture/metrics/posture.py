@@ -22,6 +22,8 @@ beside the number; they are not TWSTRS scores.
         frame without a face ends a stretch), time_within_10deg_band (0..4 of the item "time head held
         within 10° of neutral (of 60 s)"), time_within_10deg_note (str | None: set when the clip is
         shorter than 60 s),
+    large_turn_note (str | None: set when |median rotation| > large_turn_deg: tilt and flexion are
+        then less reliable),
     duration_s (observed time of the clip), tracked_s (time with a face), face_frames_pct,
     neutral_deg, deviation_deg (the thresholds used), note (what the bands are).
 """
@@ -95,6 +97,7 @@ class PostureResult:
     face_frames_pct: float
     neutral_deg: float
     deviation_deg: float
+    large_turn_note: str | None = None
     note: str = BAND_NOTE
 
     def to_dict(self) -> dict:
@@ -276,6 +279,14 @@ def analyze_posture(
             f"the clip is {duration_s:.0f} s long, shorter than the {cfg.hold_reference_s:.0f} s the TWSTRS "
             f"item observes: the held time cannot exceed the clip, so the band may overstate severity"
         )
+    turn = abs(per_axis["rotation"].median_deg)
+    large_turn_note = None
+    if turn > cfg.large_turn_deg:
+        large_turn_note = (
+            f"the head is turned {turn:.0f}°, beyond {cfg.large_turn_deg:g}°: the far side of the face is "
+            "out of view, so the tilt and flexion figures are less reliable (several degrees off on test "
+            "clips; up to about 10° near 70° of turn)"
+        )
     return PostureResult(
         available=True,
         reason=None,
@@ -287,5 +298,6 @@ def analyze_posture(
         time_within_10deg_s=held_s,
         time_within_10deg_band=hold_band(held_s, cfg.hold_reference_s),
         time_within_10deg_note=note,
+        large_turn_note=large_turn_note,
         **common,
     )

@@ -133,6 +133,7 @@ def posture_card(result: Mapping[str, Any], axis: str) -> Card:
         lines.append(f"beyond {deviation:g}° for {share:.0f} % of the tracked time")
     lines.append(NORMAL_POSTURE)
     direction = short_direction(axis, median)
+    caution = section.get("large_turn_note") if axis != "rotation" else None
     return Card(
         key=f"posture_{axis}",
         title=title,
@@ -140,6 +141,7 @@ def posture_card(result: Mapping[str, Any], axis: str) -> Card:
         lines=tuple(lines),
         help=help_text,
         flag=f"beyond {DEVIATION_DEG:g}°" if abs(median) > DEVIATION_DEG else None,
+        notes=(str(caution),) if caution else (),
     )
 
 

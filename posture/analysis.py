@@ -20,6 +20,7 @@ from posture.pipeline.body import BODY_COLUMNS, body_stride
 from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig
 from posture.pipeline.landmarks import FaceTracker, quiet_stderr
+from posture.pipeline.refine import refine_tremor
 from posture.pipeline.worker import FrameWorker
 from posture.protocol import load_marks, protocol_section
 from posture.result import Analysis, Quality
@@ -48,6 +49,9 @@ class AnalysisConfig:
     # Shoulders from the pose model (a few times a second); off saves about a quarter of the time.
     body: bool = True
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    # When a tremor is found, re-read where it is strongest (up to 12 s) with the slower, more faithful
+    # face-mesh path for its amplitude (posture.pipeline.refine); costs 3-6x the normal analysis there.
+    refine_tremor: bool = True
 
 
 def analyze(
@@ -87,6 +91,9 @@ def analyze(
     analysis = _assemble(info, t_s, angles, rows.face, rows.n_faces, config)
     body_array = rows.body
     metrics = compute_metrics(t_s, angles, body_landmarks(analysis.face, body_array, info), config.metrics)
+    if config.refine_tremor and metrics.tremor.present:
+        tremor = refine_tremor(path, t_s, angles, metrics.tremor, config.metrics, config.pose)
+        metrics = replace(metrics, tremor=tremor)
     analysis = replace(analysis, body=body_array, metrics=metrics)
     # Per-phase measurements when the clip follows the guided protocol (phase marks beside the clip,
     # else phases found from the movements; the section says why when none are found).

@@ -29,6 +29,17 @@ JSON section ``tremor`` (:meth:`TremorResult.to_dict`)::
     resolution_hz (1 / window length), analysed_s (s of still head in the spectrum), tracked_s
     (s with a face), excluded_s (s of tracked head left out as voluntary movement or jerks),
     reason (str | None: why no tremor figure is given), notes ([str]: caveats).
+    refinement: {method, start_s, end_s, frames, first_pass_amplitude_deg, amplitude_deg, applied} | None:
+        set when a tremor is present and the analysis re-read the clip to measure its amplitude
+        (:mod:`posture.pipeline.refine`: the face mesh three times per frame, averaged with the mirrored
+        frame's, which damps small fast movements less). ``start_s``..``end_s`` (s, frame times) is the
+        stretch re-read (where the tremor is strongest, at most 12 s), ``frames`` its frame count,
+        ``first_pass_amplitude_deg`` the amplitude the normal pass read, ``amplitude_deg`` the refined one
+        (None when the refined reading found no peak at the tremor's frequency; ``applied`` False then and
+        the first pass's amplitude stands). When applied, the headline ``amplitude_deg`` and the headline
+        peak's amplitude in ``axes_with_tremor`` and ``per_axis`` are the refined one; frequency, axis,
+        regularity, snr, band powers and ``spectrum`` stay the first pass's. None when no tremor is
+        present or the refinement was not run.
 
 Method (SciPy): the angles are put on a uniform grid at the measured frame rate (cubic spline through
 the frames; gaps up to ``tremor_max_gap_s`` bridged, longer gaps split the series). Stretches of
@@ -154,6 +165,7 @@ class TremorResult:
     notes: tuple[str, ...] = field(default=())
     cross_talk: tuple[SpectralPeak, ...] = field(default=())
     spectrum: dict | None = None
+    refinement: dict | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict (keys as the fields; NaN -> None)."""

@@ -155,7 +155,7 @@ _METHOD_KEYS = {
     "face_frames_pct", "neutral_deg", "deviation_deg", "band_hz", "frame_rate_hz", "resolution_hz",
     "analysed_s", "excluded_s", "min_size_deg", "max_duration_s", "hold_s", "cm_per_px",
     "scale_reference", "frames_used_pct", "per_axis", "spectrum", "events", "axes_with_tremor",
-    "slow_oscillation", "description", "direction", "higher", "count",
+    "slow_oscillation", "refinement", "description", "direction", "higher", "count",
 }  # fmt: skip
 
 

@@ -175,7 +175,13 @@ def _prepare(name: str, data: bytes) -> Prepared:
         path.write_bytes(data)
         bar = st.progress(0.0, text=f"Analysing {name}: reading the clip…")
         try:
-            analysis = analyze(path, progress=_progress_callback(bar, f"Analysing {name}"))
+            analysis = analyze(
+                path,
+                progress=_progress_callback(bar, f"Analysing {name}"),
+                refine_progress=_progress_callback(
+                    bar, "Tremor found: reading its stretch again, more slowly, for its amplitude"
+                ),
+            )
             result = analysis.to_dict()
             result["video"]["path"] = name
             overlay, overlay_error = None, None

@@ -55,9 +55,16 @@ class AnalysisConfig:
 
 
 def analyze(
-    path: str | Path, config: AnalysisConfig | None = None, progress: Progress | None = None
+    path: str | Path,
+    config: AnalysisConfig | None = None,
+    progress: Progress | None = None,
+    refine_progress: Progress | None = None,
 ) -> Analysis:
-    """Analyse a video file. Raises a :class:`~posture.errors.PostureError` subclass on bad input."""
+    """Analyse a video file. Raises a :class:`~posture.errors.PostureError` subclass on bad input.
+
+    ``progress(done, expected, elapsed_s)`` is called after each frame of the main pass;
+    ``refine_progress`` likewise while a found tremor's stretch is re-read for its amplitude
+    (:mod:`posture.pipeline.refine`; only when a tremor is found)."""
     config = config or AnalysisConfig()
     info, frames = read_frames(path)
     frames = prefetch(frames)
@@ -92,7 +99,9 @@ def analyze(
     body_array = rows.body
     metrics = compute_metrics(t_s, angles, body_landmarks(analysis.face, body_array, info), config.metrics)
     if config.refine_tremor and metrics.tremor.present:
-        tremor = refine_tremor(path, t_s, angles, metrics.tremor, config.metrics, config.pose)
+        tremor = refine_tremor(
+            path, t_s, angles, metrics.tremor, config.metrics, config.pose, progress=refine_progress
+        )
         metrics = replace(metrics, tremor=tremor)
     analysis = replace(analysis, body=body_array, metrics=metrics)
     # Per-phase measurements when the clip follows the guided protocol (phase marks beside the clip,

@@ -19,24 +19,30 @@ from posture.record import add_record_parser
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
 
-def _progress_bar(enabled: bool):
-    """A tqdm progress callback (frames done / expected, time left) on stderr, or None."""
+def _progress_bar(enabled: bool, desc: str = "analysing"):
+    """A tqdm progress callback (frames done / expected, time left) on stderr, or None, and a close
+    function. The bar appears at the first update."""
     if not enabled:
         return None, lambda: None
     from tqdm import tqdm
 
-    # The analysis points fd 2 at /dev/null while MediaPipe runs; draw on a copy of the terminal's fd.
-    stream = os.fdopen(os.dup(sys.stderr.fileno()), "w")
-    bar = tqdm(total=0, unit="frame", desc="analysing", leave=False, file=stream, dynamic_ncols=True)
+    parts: list = []
 
     def update(done: int, expected: int, _elapsed: float) -> None:
+        if not parts:
+            # The analysis points fd 2 at /dev/null while MediaPipe runs: draw on a copy of the
+            # terminal's fd.
+            stream = os.fdopen(os.dup(sys.stderr.fileno()), "w")
+            bar = tqdm(total=0, unit="frame", desc=desc, leave=False, file=stream, dynamic_ncols=True)
+            parts.extend([bar, stream])
+        bar = parts[0]
         if expected and bar.total != max(expected, done):
             bar.total = max(expected, done)
         bar.update(done - bar.n)
 
     def close() -> None:
-        bar.close()
-        stream.close()
+        for part in parts:
+            part.close()
 
     return update, close
 
@@ -51,11 +57,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         with open_store(args.db) as store:
             store.get_client(args.client)  # fail before the slow part if the client does not exist
-    update, close = _progress_bar(not args.quiet and sys.stderr.isatty())
+    show = not args.quiet and sys.stderr.isatty()
+    update, close = _progress_bar(show)
+    refine_update, refine_close = _progress_bar(show, "tremor found: re-reading for its amplitude")
     try:
-        result = analyze(args.video, progress=update)
+        result = analyze(args.video, progress=update, refine_progress=refine_update)
     finally:
         close()
+        refine_close()
     if args.json:
         result.write_json(args.json)
     if args.csv:

@@ -92,3 +92,18 @@ def test_refined_tremor_replaces_only_the_headline_amplitude_and_keeps_the_first
     kept = refined_tremor(first, None, 0.0, 11.97, 360)
     assert kept.amplitude_deg == first.amplitude_deg and kept.refinement["applied"] is False
     assert out.to_dict()["refinement"]["amplitude_deg"] == 1.2
+
+
+def test_the_re_read_reports_its_progress_frame_by_frame():
+    from pathlib import Path
+
+    from posture.pipeline.refine import refined_angles
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "tremor_flexion_8hz.mp4"
+    calls = []
+    t, angles = refined_angles(clip, 1.0, 1.5, progress=lambda *a: calls.append(a), expected=16)
+    assert t.size == len(calls) and 14 <= t.size <= 16  # 30 fps: the frames from 1.0 to 1.5 s
+    assert t[0] >= 1.0 - 1e-6 and t[-1] <= 1.5 + 1e-6
+    assert [c[0] for c in calls] == list(range(1, t.size + 1))
+    assert all(c[1] == 16 for c in calls) and calls[-1][2] > 0
+    assert np.isfinite(angles).all()

@@ -38,11 +38,12 @@ alone leave the 3 Hz, 0.6° flexion tremor at −30 %, the mirror view alone lea
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 from scipy import signal
 from scipy.spatial import cKDTree
@@ -56,6 +57,8 @@ from posture.pipeline.headpose import PoseConfig, canonical_face, head_rotation
 from posture.pipeline.landmarks import N_LANDMARKS, landmark_array, quiet_stderr
 from posture.pipeline.signals import frame_rate_hz, resample_uniform
 from posture.pipeline.turntrack import TurnTracker
+
+Progress = Callable[[int, int, float], None]
 
 WINDOW_S = 12.0
 """Longest stretch re-read (s): enough for about 0.1 Hz resolution; a clip up to this long is re-read whole."""
@@ -269,11 +272,20 @@ class DualViewMesh:
 
 
 def refined_angles(
-    path: str | Path, start_s: float, end_s: float, pose: PoseConfig = PoseConfig()
+    path: str | Path,
+    start_s: float,
+    end_s: float,
+    pose: PoseConfig = PoseConfig(),
+    progress: Progress | None = None,
+    expected: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Frame times (n,) s and angles (n, 3) deg (NaN without a face) of the frames from ``start_s`` to
-    ``end_s`` (inclusive, the first pass's frame times), read with :class:`DualViewMesh`."""
+    ``end_s`` (inclusive, the first pass's frame times), read with :class:`DualViewMesh`.
+
+    ``progress(done, expected, elapsed_s)`` is called after each frame of the stretch (``expected``:
+    its frame count, 0 if unknown)."""
     info, frames = read_frames(path)
+    started = time.perf_counter()
     t_list: list[float] = []
     rows: list[np.ndarray] = []
     turns = TurnTracker(pose)
@@ -293,9 +305,10 @@ def refined_angles(
                     turns.reset()
                     rows.append(nan)
                 else:
-                    grey = cv2.cvtColor(frame.image, cv2.COLOR_RGB2GRAY)
-                    rows.append(turns.update(grey, points, head_rotation(points, w, h, pose)))
+                    rows.append(turns.update(frame.image, points, head_rotation(points, w, h, pose)))
                 t_list.append(frame.t_s)
+                if progress is not None:
+                    progress(len(t_list), expected, time.perf_counter() - started)
         finally:
             stream.close()
     return np.asarray(t_list), np.asarray(rows, dtype=float).reshape(len(rows), 3)
@@ -309,6 +322,7 @@ def refine_tremor(
     config: MetricsConfig = MetricsConfig(),
     pose: PoseConfig = PoseConfig(),
     window_s: float = WINDOW_S,
+    progress: Progress | None = None,
 ) -> TremorResult:
     """The tremor section with its amplitude re-measured on the refined landmarks (see the module
     docstring); ``tremor`` unchanged when no tremor is present.
@@ -317,12 +331,15 @@ def refine_tremor(
         path: the clip.
         t_s, angles: the first pass's frame times (s) and angles (deg), used to choose the window.
         tremor: the first pass's tremor section.
+        progress: called as ``progress(frames done, frames in the stretch, elapsed s)`` while re-reading.
     """
     if not tremor.present or tremor.axis is None or tremor.frequency_hz is None:
         return tremor
     axis_values = np.asarray(angles, dtype=float)[:, AXES.index(tremor.axis)]
     lo, hi = tremor_window(t_s, axis_values, tremor.frequency_hz, window_s)
-    t_win, a_win = refined_angles(path, lo, hi, pose)
+    eps = 1e-6
+    expected = int(((np.asarray(t_s) >= lo - eps) & (np.asarray(t_s) <= hi + eps)).sum())
+    t_win, a_win = refined_angles(path, lo, hi, pose, progress, expected)
     amplitude = peak_at(t_win, a_win, tremor.axis, tremor.frequency_hz, config)
     if amplitude is not None and not math.isfinite(amplitude):
         amplitude = None

@@ -26,23 +26,23 @@ def _progress_bar(enabled: bool, desc: str = "analysing"):
         return None, lambda: None
     from tqdm import tqdm
 
-    parts: list = []
+    # The analysis points fd 2 at /dev/null while MediaPipe runs: draw on a copy of the terminal's
+    # fd, taken now.
+    stream = os.fdopen(os.dup(sys.stderr.fileno()), "w")
+    bars: list = []
 
     def update(done: int, expected: int, _elapsed: float) -> None:
-        if not parts:
-            # The analysis points fd 2 at /dev/null while MediaPipe runs: draw on a copy of the
-            # terminal's fd.
-            stream = os.fdopen(os.dup(sys.stderr.fileno()), "w")
-            bar = tqdm(total=0, unit="frame", desc=desc, leave=False, file=stream, dynamic_ncols=True)
-            parts.extend([bar, stream])
-        bar = parts[0]
+        if not bars:
+            bars.append(tqdm(total=0, unit="frame", desc=desc, leave=False, file=stream, dynamic_ncols=True))
+        bar = bars[0]
         if expected and bar.total != max(expected, done):
             bar.total = max(expected, done)
         bar.update(done - bar.n)
 
     def close() -> None:
-        for part in parts:
-            part.close()
+        for bar in bars:
+            bar.close()
+        stream.close()
 
     return update, close
 

@@ -1,4 +1,4 @@
-"""The second-thread frame worker and the fast landmark reader, without running any MediaPipe graph."""
+"""The second-thread frame worker and the fast landmark reader (one test runs the face mesh: the lean call against MediaPipe's wrapper)."""
 
 from __future__ import annotations
 
@@ -31,13 +31,53 @@ def test_landmark_array_reads_the_serialised_list_exactly():
 
 
 @pytest.mark.parametrize("visibility", [False, True])
-def test_landmark_array_falls_back_on_another_layout(visibility):
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_landmark_array_falls_back_on_another_layout(visibility, as_bytes):
     norm = np.full((N_LANDMARKS, 3), 0.5, dtype=np.float32)
     norm[:, 2] = 0.0  # an unset-looking z still comes out as 0
     norm[7] = (0.25, 0.75, -0.125)
-    got = landmark_array(landmark_list(norm, visibility=visibility), 100, 200)
+    face = landmark_list(norm, visibility=visibility)
+    got = landmark_array(face.SerializeToString() if as_bytes else face, 100, 200)
     np.testing.assert_allclose(got[7], (25.0, 150.0, -12.5))
     np.testing.assert_allclose(got[0], (50.0, 100.0, 0.0))
+
+
+def test_the_lean_mesh_call_reads_what_the_solution_wrapper_reads():
+    from pathlib import Path
+
+    from mediapipe.python.solutions import face_mesh
+
+    from posture.pipeline.frames import read_frames
+    from posture.pipeline.landmarks import mesh_faces, quiet_stderr
+
+    clip = Path(__file__).resolve().parents[1] / "sample_videos" / "sweep_rotation.mp4"
+    _, frames = read_frames(clip)
+    images = [f.image for _, f in zip(range(20), frames, strict=False)]
+    kw = dict(static_image_mode=False, max_num_faces=1, refine_landmarks=True)
+    with quiet_stderr(), face_mesh.FaceMesh(**kw) as wrapped, face_mesh.FaceMesh(**kw) as lean:
+        for image in images:
+            want = wrapped.process(image).multi_face_landmarks
+            got = mesh_faces(lean, image)
+            assert len(got) == len(want) == 1
+            h, w = image.shape[:2]
+            np.testing.assert_array_equal(landmark_array(got[0], w, h), landmark_array(want[0], w, h))
+    assert all(image.flags.writeable for image in images)  # the caller's frames are left as they were
+
+
+def test_the_lean_mesh_call_falls_back_to_the_public_process():
+    from types import SimpleNamespace
+
+    from posture.pipeline.landmarks import mesh_faces
+
+    face = landmark_list(np.full((N_LANDMARKS, 3), 0.5, dtype=np.float32))
+
+    class Wrapper:  # no graph internals: a future MediaPipe, or a stand-in
+        def process(self, image):
+            assert not image.flags.writeable  # handed over read-only, so MediaPipe need not copy it
+            return SimpleNamespace(multi_face_landmarks=[face])
+
+    got = mesh_faces(Wrapper(), np.zeros((4, 4, 3), np.uint8))
+    assert got == [face.SerializeToString()]
 
 
 def test_worker_returns_every_frame_in_order():

@@ -54,7 +54,7 @@ from posture.metrics.jerks import detect_jerks
 from posture.metrics.tremor import TremorResult, spectral_peaks, tremor_spectrum
 from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig, canonical_face, head_rotation
-from posture.pipeline.landmarks import N_LANDMARKS, landmark_array, quiet_stderr
+from posture.pipeline.landmarks import N_LANDMARKS, landmark_array, mesh_faces, quiet_stderr
 from posture.pipeline.signals import frame_rate_hz, resample_uniform
 from posture.pipeline.turntrack import TurnTracker
 
@@ -256,7 +256,7 @@ class DualViewMesh:
         h, w = image.shape[:2]
         faces = None
         for _ in range(self._passes):
-            faces = mesh.process(image).multi_face_landmarks
+            faces = mesh_faces(mesh, image)
             if not faces:
                 return None
         return landmark_array(faces[0], w, h)

@@ -85,12 +85,24 @@ def analyse(path: Path) -> float:
     return time.perf_counter() - start
 
 
+# The child's own high-water mark: /proc/self/status VmHWM belongs to the new program, whereas Linux
+# carries ru_maxrss over fork and exec, so a child of this (by then large) process would report the
+# parent's size at the fork (the figures then read 700-880 MB for short and long clips alike).
+_PEAK_CODE = """
+import resource, sys
+from posture.analysis import analyze
+analyze(sys.argv[1])
+try:
+    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+    print(int(line.split()[1]) / 1024)
+except (OSError, StopIteration):
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
 def peak_rss_mb(path: Path) -> float:
     """Max resident memory (MB) of a fresh Python process that analyses ``path``."""
-    code = (
-        "import resource, sys; from posture.analysis import analyze; analyze(sys.argv[1]); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
-    )
+    code = _PEAK_CODE
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True, cwd=ROOT
     )

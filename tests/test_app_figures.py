@@ -150,6 +150,25 @@ def test_no_tremor_is_a_value_not_a_gap():
     assert "no tremor found in the analysed band (2–12.0 Hz)" in card.lines
 
 
+def test_a_refined_tremor_amplitude_says_where_it_comes_from():
+    result = full_result()
+    result["tremor"]["refinement"] = {
+        "applied": True,
+        "start_s": 0.0,
+        "end_s": 4.9,
+        "first_pass_amplitude_deg": 1.2,
+        "amplitude_deg": 1.9,
+    }
+    card = cards_by_key(result)["tremor"]
+    assert "amplitude 1.9° (zero-to-peak)" in card.lines
+    assert card.notes[-1] == (
+        "amplitude from a slower, more faithful second reading over 0.0–4.9 s "
+        "(the normal pass read 1.2°, damped by the face mesh)"
+    )
+    result["tremor"]["refinement"]["applied"] = False
+    assert not any("second reading" in n for n in cards_by_key(result)["tremor"].notes)
+
+
 def test_jerks_are_listed_in_time_order_with_labels():
     events = jerk_events(full_result())
     assert [e["t_s"] for e in events] == [1.1, 3.2]

@@ -202,6 +202,13 @@ def tremor_card(result: Mapping[str, Any]) -> Card:
             f"{as_number(other.get('amplitude_deg')) or 0:.1f}°"
         )
     lines.append("healthy: slow sway under 1 Hz, well under 1–2°")
+    refinement = section.get("refinement")
+    if isinstance(refinement, Mapping) and refinement.get("applied"):
+        first = as_number(refinement.get("first_pass_amplitude_deg"))
+        start, end = as_number(refinement.get("start_s")), as_number(refinement.get("end_s"))
+        span = f" over {start:.1f}–{end:.1f} s" if start is not None and end is not None else ""
+        was = f" (the normal pass read {first:.1f}°, damped by the face mesh)" if first is not None else ""
+        notes = (*notes, f"amplitude from a slower, more faithful second reading{span}{was}")
     return Card(
         key="tremor",
         title=title,

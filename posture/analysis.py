@@ -20,7 +20,7 @@ from posture.pipeline.body import BODY_COLUMNS, body_stride
 from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig
 from posture.pipeline.landmarks import FaceTracker, quiet_stderr
-from posture.pipeline.refine import refine_tremor
+from posture.pipeline.refine import ReRead, refine_rest_tremor, refine_tremor
 from posture.pipeline.worker import FrameWorker
 from posture.protocol import load_marks, protocol_section
 from posture.result import Analysis, Quality
@@ -98,15 +98,17 @@ def analyze(
     analysis = _assemble(info, t_s, angles, rows.face, rows.n_faces, config)
     body_array = rows.body
     metrics = compute_metrics(t_s, angles, body_landmarks(analysis.face, body_array, info), config.metrics)
+    reader = ReRead(path, config.pose, refine_progress)  # reads only if a tremor is found
     if config.refine_tremor and metrics.tremor.present:
-        tremor = refine_tremor(
-            path, t_s, angles, metrics.tremor, config.metrics, config.pose, progress=refine_progress
-        )
+        tremor = refine_tremor(path, t_s, angles, metrics.tremor, config.metrics, config.pose, reader=reader)
         metrics = replace(metrics, tremor=tremor)
     analysis = replace(analysis, body=body_array, metrics=metrics)
     # Per-phase measurements when the clip follows the guided protocol (phase marks beside the clip,
     # else phases found from the movements; the section says why when none are found).
-    return replace(analysis, protocol=protocol_section(analysis, load_marks(path), config=config.metrics))
+    protocol = protocol_section(analysis, load_marks(path), config=config.metrics)
+    if config.refine_tremor:
+        protocol = refine_rest_tremor(protocol, t_s, angles, reader, config.metrics)
+    return replace(analysis, protocol=protocol)
 
 
 def body_landmarks(face: np.ndarray, body: np.ndarray, info) -> BodyLandmarks:

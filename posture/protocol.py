@@ -511,7 +511,8 @@ def phase_metrics(
 ) -> dict:
     """Each measurement on its own phase (the JSON section ``protocol``).
 
-    - ``rest``: ``posture``, ``tremor``, ``jerks``, ``shoulders``, ``shift`` on the rest phase;
+    - ``rest``: ``posture``, ``tremor``, ``jerks``, ``shoulders``, ``shift`` on the rest phase (the
+      analysis then refines a present tremor's amplitude: :func:`posture.pipeline.refine.refine_rest_tremor`);
     - ``hold``: ``posture`` on the hold phase, with ``time_within_10deg_s`` its headline;
     - ``range_of_motion``: on the range-of-motion phase;
     - ``sensory_trick``: :func:`sensory_trick_effect` of rest and trick.

@@ -107,3 +107,33 @@ def test_the_re_read_reports_its_progress_frame_by_frame():
     assert [c[0] for c in calls] == list(range(1, t.size + 1))
     assert all(c[1] == 16 for c in calls) and calls[-1][2] > 0
     assert np.isfinite(angles).all()
+
+
+def test_the_protocol_rest_phase_tremor_is_refined_from_the_same_re_read(tmp_path, monkeypatch):
+    import json
+    import shutil
+    from pathlib import Path
+
+    from posture.analysis import analyze
+    from posture.pipeline import refine
+    from posture.protocol import Marks, Phase, marks_path
+
+    samples = Path(__file__).resolve().parents[1] / "sample_videos"
+    clip = tmp_path / "tremor_flexion_8hz.mp4"
+    shutil.copy(samples / clip.name, clip)
+    truth = json.loads((samples / "tremor_flexion_8hz.truth.json").read_text())["tremor"]
+    # The whole 10 s clip marked as the protocol's rest phase.
+    marks = Marks(protocol="short", phases=(Phase("rest", "rest", 0.0, 10.0),), completed=False)
+    marks_path(clip).write_text(json.dumps(marks.to_dict()))
+    reads = []
+    real = refine.refined_angles
+    monkeypatch.setattr(refine, "refined_angles", lambda *a, **k: reads.append(a[1:3]) or real(*a, **k))
+
+    result = analyze(clip).to_dict()
+    rest = result["protocol"]["rest"]["tremor"]
+    assert rest["present"] and rest["axis"] == "flexion"
+    assert rest["refinement"]["applied"]
+    assert rest["amplitude_deg"] == rest["refinement"]["amplitude_deg"]
+    assert rest["amplitude_deg"] == pytest.approx(truth["amplitude_deg"], rel=0.25)
+    assert rest["refinement"]["first_pass_amplitude_deg"] < 0.7 * truth["amplitude_deg"]  # damped
+    assert len(reads) == 1  # the rest phase lies inside the clip's stretch: cut from it, not read again

@@ -27,7 +27,9 @@ head_rotation`, with :class:`~posture.pipeline.turntrack.TurnTracker` for large 
 amplitude from the same spectral code (:func:`posture.metrics.tremor.tremor_spectrum` and
 :func:`~posture.metrics.tremor.spectral_peaks`), at the already found frequency and axis
 (:func:`peak_at`). Only the headline amplitude changes; frequency, axis, regularity, SNR, band powers,
-the spectrum and every other measurement stay those of the normal analysis.
+the spectrum and every other measurement stay those of the normal analysis. The guided protocol's
+rest-phase tremor is refined the same way (:func:`refine_rest_tremor`), cut from the same re-read
+when the rest phase lies inside it (:class:`ReRead`).
 
 Measured on the seven rendered tremor clips (truth 0.5–2°, 2.5–10 Hz): first pass −47 % to −2 %,
 refined −21 % to +10 %. The mesh then runs six times per frame over the window: 7–18 s more for a
@@ -51,7 +53,7 @@ from scipy.spatial import cKDTree
 from posture.metrics.config import MetricsConfig
 from posture.metrics.inputs import AXES
 from posture.metrics.jerks import detect_jerks
-from posture.metrics.tremor import TremorResult, spectral_peaks, tremor_spectrum
+from posture.metrics.tremor import TremorResult, analyze_tremor, spectral_peaks, tremor_spectrum
 from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig, canonical_face, head_rotation
 from posture.pipeline.landmarks import N_LANDMARKS, landmark_array, mesh_faces, quiet_stderr
@@ -314,6 +316,26 @@ def refined_angles(
     return np.asarray(t_list), np.asarray(rows, dtype=float).reshape(len(rows), 3)
 
 
+class ReRead:
+    """The refined angles of one clip, each stretch read once: a stretch inside one already read is
+    cut from it (the rest phase's tremor inside the clip's, say) instead of being read again."""
+
+    def __init__(self, path: str | Path, pose: PoseConfig = PoseConfig(), progress: Progress | None = None):
+        self.path, self.pose, self.progress = path, pose, progress
+        self.reads: list[tuple[np.ndarray, np.ndarray]] = []  # (t_s, angles) of each stretch read
+
+    def angles(self, start_s: float, end_s: float, expected: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Frame times (s) and refined angles (deg) from ``start_s`` to ``end_s`` (inclusive)."""
+        eps = 1e-6
+        for t, a in self.reads:
+            if t.size and t[0] <= start_s + eps and t[-1] >= end_s - eps:
+                keep = (t >= start_s - eps) & (t <= end_s + eps)
+                return t[keep], a[keep]
+        t, a = refined_angles(self.path, start_s, end_s, self.pose, self.progress, expected)
+        self.reads.append((t, a))
+        return t, a
+
+
 def refine_tremor(
     path: str | Path,
     t_s: np.ndarray,
@@ -323,6 +345,7 @@ def refine_tremor(
     pose: PoseConfig = PoseConfig(),
     window_s: float = WINDOW_S,
     progress: Progress | None = None,
+    reader: ReRead | None = None,
 ) -> TremorResult:
     """The tremor section with its amplitude re-measured on the refined landmarks (see the module
     docstring); ``tremor`` unchanged when no tremor is present.
@@ -332,6 +355,8 @@ def refine_tremor(
         t_s, angles: the first pass's frame times (s) and angles (deg), used to choose the window.
         tremor: the first pass's tremor section.
         progress: called as ``progress(frames done, frames in the stretch, elapsed s)`` while re-reading.
+        reader: a :class:`ReRead` of ``path`` to share stretches already read (its own progress
+            callback is used then).
     """
     if not tremor.present or tremor.axis is None or tremor.frequency_hz is None:
         return tremor
@@ -339,8 +364,42 @@ def refine_tremor(
     lo, hi = tremor_window(t_s, axis_values, tremor.frequency_hz, window_s)
     eps = 1e-6
     expected = int(((np.asarray(t_s) >= lo - eps) & (np.asarray(t_s) <= hi + eps)).sum())
-    t_win, a_win = refined_angles(path, lo, hi, pose, progress, expected)
+    reader = reader or ReRead(path, pose, progress)
+    t_win, a_win = reader.angles(lo, hi, expected)
     amplitude = peak_at(t_win, a_win, tremor.axis, tremor.frequency_hz, config)
     if amplitude is not None and not math.isfinite(amplitude):
         amplitude = None
     return refined_tremor(tremor, amplitude, lo, hi, int(t_win.size))
+
+
+def refine_rest_tremor(
+    protocol: dict,
+    t_s: np.ndarray,
+    angles: np.ndarray,
+    reader: ReRead,
+    config: MetricsConfig = MetricsConfig(),
+) -> dict:
+    """The ``protocol`` JSON section with the rest phase's tremor amplitude refined like the clip's.
+
+    The guided protocol measures tremor on its rest phase (:func:`posture.protocol.phase_metrics`),
+    from the first pass's angles; when that tremor is present, its amplitude is re-measured on the
+    refined angles of the rest phase's analysed window (at most :data:`WINDOW_S` of it), with the
+    same ``refinement`` record. The section is returned unchanged otherwise.
+    """
+    rest = protocol.get("rest")
+    tremor = rest.get("tremor") if isinstance(rest, dict) else None
+    if not isinstance(tremor, dict) or not tremor.get("present"):
+        return protocol
+    phase = next((p for p in protocol.get("phases") or [] if p.get("kind") == "rest"), None)
+    if phase is None:
+        return protocol
+    t = np.asarray(t_s, dtype=float)
+    a = np.asarray(angles, dtype=float)
+    keep = (t >= phase["analysed_start_s"]) & (t <= phase["analysed_end_s"])
+    tt, aa = t[keep], a[keep]
+    # The same first-pass measurement phase_metrics made (it keeps only the dict).
+    first = analyze_tremor(tt, aa, config, jerks=detect_jerks(tt, aa, config))
+    if not first.present:
+        return protocol
+    refined = refine_tremor(reader.path, tt, aa, first, config, reader.pose, reader=reader)
+    return {**protocol, "rest": {**rest, "tremor": refined.to_dict()}}

@@ -153,6 +153,20 @@ def _fast_path():
         return None
 
 
+def new_face_mesh(max_faces: int = 1, refine: bool = True):
+    """MediaPipe's video-mode face mesh as posture runs it (the wheel's models; refined eyes and lips
+    when ``refine``). Create it inside :func:`quiet_stderr`; one per stream of frames."""
+    import mediapipe as mp
+
+    return mp.solutions.face_mesh.FaceMesh(
+        static_image_mode=False,
+        max_num_faces=max_faces,
+        refine_landmarks=refine,
+        min_detection_confidence=0.5,
+        min_tracking_confidence=0.5,
+    )
+
+
 def _read_only(image: np.ndarray) -> np.ndarray:
     """A read-only view of a C-contiguous ``image``: MediaPipe then reads its pixels in place
     instead of copying them into its own frame (2.7 MB at 1280x720)."""
@@ -200,9 +214,6 @@ class FaceTracker:
     """
 
     def __init__(self, refine: bool = True, detect_every: int = 15) -> None:
-        import mediapipe as mp
-
-        self._mp = mp
         self._refine = refine
         self._detect_every = max(0, detect_every)
         self._calls = 0
@@ -214,13 +225,7 @@ class FaceTracker:
         self.max_faces_seen = 0
 
     def _new_mesh(self, max_faces: int):
-        return self._mp.solutions.face_mesh.FaceMesh(
-            static_image_mode=False,
-            max_num_faces=max_faces,
-            refine_landmarks=self._refine,
-            min_detection_confidence=0.5,
-            min_tracking_confidence=0.5,
-        )
+        return new_face_mesh(max_faces, self._refine)
 
     def __enter__(self) -> FaceTracker:
         return self

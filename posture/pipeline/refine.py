@@ -56,7 +56,13 @@ from posture.metrics.jerks import detect_jerks
 from posture.metrics.tremor import TremorResult, analyze_tremor, spectral_peaks, tremor_spectrum
 from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig, canonical_face, head_rotation
-from posture.pipeline.landmarks import N_LANDMARKS, landmark_array, mesh_faces, quiet_stderr
+from posture.pipeline.landmarks import (
+    N_LANDMARKS,
+    landmark_array,
+    mesh_faces,
+    new_face_mesh,
+    quiet_stderr,
+)
 from posture.pipeline.signals import frame_rate_hz, resample_uniform
 from posture.pipeline.turntrack import TurnTracker
 
@@ -226,20 +232,9 @@ class DualViewMesh:
     """
 
     def __init__(self, passes: int = MESH_PASSES) -> None:
-        import mediapipe as mp
-
-        def mesh():
-            return mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=False,
-                max_num_faces=1,
-                refine_landmarks=True,
-                min_detection_confidence=0.5,
-                min_tracking_confidence=0.5,
-            )
-
         self._passes = max(1, passes)
-        self._direct = mesh()
-        self._mirror = mesh()
+        self._direct = new_face_mesh()
+        self._mirror = new_face_mesh()
         self._map = face_mirror_map()
 
     def __enter__(self) -> DualViewMesh:

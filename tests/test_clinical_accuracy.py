@@ -32,6 +32,7 @@ TREMOR_CLIPS = [
     "tremor_rotation_6hz_small",
     "tremor_flexion_8hz",
     "tremor_tilt_3hz_small",
+    "tremor_rotation_12hz_60fps",  # the top of the 2-12 Hz band, which needs 60 fps
 ]
 NO_TREMOR_CLIPS = ["still_neutral", "drift", "jerks", "rom_protocol"]
 NO_JERK_CLIPS = ["still_neutral", "drift", "rom_protocol", "sweep_rotation", "sweep_tilt", *TREMOR_CLIPS]

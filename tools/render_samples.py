@@ -136,6 +136,10 @@ CLIPS: tuple[ClipSpec, ...] = (
              10.0, (*hold(flexion=-6), Tremor("flexion", 8.0, 1.0)), look(127, "dark", "gradient"), seed=127, crf=20),
     ClipSpec("tremor_tilt_3hz_small", "Small tilt tremor 3 Hz, 0.5 deg, over tilt +5 and rotation +8.",
              10.0, (*hold(rotation=8, tilt=5), Tremor("tilt", 3.0, 0.5)), look(128, "olive", "plain"), seed=128, crf=20),
+    ClipSpec("tremor_rotation_12hz_60fps", "Rotation ('no-no') tremor 12 Hz, 0.6 deg, at 60 fps (the top of "
+             "the tremor band), over rotation +12.",
+             8.0, (*hold(rotation=12), Tremor("rotation", 12.0, 0.6)), look(129, "medium", "plain"), seed=129,
+             fps=60.0, crf=20),
     ClipSpec("jerks", "Still head (rotation +5) with 4 jerks on three axes, 2-3 s apart.",
              12.0, (*hold(rotation=5), Jerk("rotation", 2.0, 12.0, 0.3), Jerk("flexion", 4.5, 6.0, 0.2),
                     Jerk("tilt", 7.0, -10.0, 0.35), Jerk("rotation", 9.8, -15.0, 0.4)),

@@ -50,7 +50,7 @@ class AnalysisConfig:
     body: bool = True
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     # When a tremor is found, re-read where it is strongest (up to 12 s) with the slower, more faithful
-    # face-mesh path for its amplitude (posture.pipeline.refine); costs 3-6x the normal analysis there.
+    # face-mesh path for its amplitude (posture.pipeline.refine); costs 2-5x the normal analysis there.
     refine_tremor: bool = True
 
 

@@ -31,9 +31,9 @@ the spectrum and every other measurement stay those of the normal analysis. The 
 rest-phase tremor is refined the same way (:func:`refine_rest_tremor`), cut from the same re-read
 when the rest phase lies inside it (:class:`ReRead`).
 
-Measured on the seven rendered tremor clips (truth 0.5–2°, 2.5–10 Hz): first pass −47 % to −2 %,
-refined −21 % to +10 %. The mesh then runs six times per frame over the window: 7–18 s more for a
-10–12 s clip on two cores (3–6 times the normal analysis). Each step alone is not enough: more passes
+Measured on the eight rendered tremor clips (truth 0.5–2°, 2.5–12 Hz): first pass −47 % to −2 %,
+refined −21 % to +10 %. The mesh then runs six times per frame over the window (the two views at
+once): 5–10 s more for an 8–12 s clip on two cores (2.3–4.4 times the normal analysis). Each step alone is not enough: more passes
 alone leave the 3 Hz, 0.6° flexion tremor at −30 %, the mirror view alone leaves the 8 Hz one at −50 %.
 """
 

@@ -100,7 +100,7 @@ def analyze(
     metrics = compute_metrics(t_s, angles, body_landmarks(analysis.face, body_array, info), config.metrics)
     reader = ReRead(path, config.pose, refine_progress)  # reads only if a tremor is found
     if config.refine_tremor and metrics.tremor.present:
-        tremor = refine_tremor(path, t_s, angles, metrics.tremor, config.metrics, config.pose, reader=reader)
+        tremor = refine_tremor(reader, t_s, angles, metrics.tremor, config.metrics)
         metrics = replace(metrics, tremor=tremor)
     analysis = replace(analysis, body=body_array, metrics=metrics)
     # Per-phase measurements when the clip follows the guided protocol (phase marks beside the clip,

@@ -62,24 +62,19 @@ class Reading:
     fps: float
 
 
-def measure(tracker, image_rgb: np.ndarray, turns=None) -> tuple[np.ndarray, np.ndarray | None]:
+def measure(tracker, turns, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Angles (3,) and face geometry (10,) of one unmirrored RGB frame (NaN angles, None without a face).
 
-    ``turns``: an optional :class:`~posture.pipeline.turntrack.TurnTracker` for this stream, which
-    reads turns and bends past the face mesh's range as the recorded clip's analysis does (it keeps
-    a reference to the frame: do not change ``image_rgb`` afterwards)."""
-    from posture.angles import matrix_to_angles
-    from posture.pipeline.headpose import face_geometry, head_rotation
+    ``turns``: this stream's :class:`~posture.pipeline.turntrack.TurnTracker`, which reads turns and
+    bends past the face mesh's range as the recorded clip's analysis does (it keeps a reference to
+    the frame: do not change ``image_rgb`` afterwards)."""
+    from posture.pipeline.headpose import face_geometry
 
     obs = tracker.process(image_rgb)
     if obs is None:
-        if turns is not None:
-            turns.reset()
+        turns.reset()
         return np.full(3, np.nan), None
-    h, w = image_rgb.shape[:2]
-    rot = head_rotation(obs.points, w, h)
-    angles = matrix_to_angles(rot) if turns is None else turns.update(image_rgb, obs.points, rot)
-    return angles, face_geometry(obs.points)
+    return turns.head_angles(image_rgb, obs.points), face_geometry(obs.points)
 
 
 def draw_axes(image: np.ndarray, angles: np.ndarray, face: np.ndarray) -> None:
@@ -292,7 +287,7 @@ class LiveSession:
             tracker = self._ensure_tracker()
             if self._t0 is None:
                 self._t0 = t_abs
-            angles, face = measure(tracker, image_rgb, self._turns)
+            angles, face = measure(tracker, self._turns, image_rgb)
             self._frames_seen += 1
             if self._quiet is not None and self._frames_seen >= QUIET_FRAMES:
                 self._quiet.close()

@@ -56,7 +56,7 @@ from posture.metrics.inputs import AXES
 from posture.metrics.jerks import detect_jerks
 from posture.metrics.tremor import TremorResult, analyze_tremor, spectral_peaks, tremor_spectrum
 from posture.pipeline.frames import prefetch, read_frames
-from posture.pipeline.headpose import PoseConfig, canonical_face, head_rotation
+from posture.pipeline.headpose import PoseConfig, canonical_face
 from posture.pipeline.landmarks import (
     N_LANDMARKS,
     landmark_array,
@@ -78,6 +78,13 @@ METHOD = "face mesh three times per frame, averaged with the mirrored frame's"
 """``tremor.refinement.method`` in the JSON."""
 BAND_HALFWIDTH_HZ = 1.0
 """Half-width of the band around the tremor's frequency whose power picks the window (Hz)."""
+_TIME_EPS_S = 1e-6  # frame times are compared with this tolerance (they come from the same decoder)
+
+
+def within(t_s: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
+    """(n,) bool: the frame times ``t_s`` from ``start_s`` to ``end_s``, both included."""
+    t = np.asarray(t_s, dtype=float)
+    return (t >= start_s - _TIME_EPS_S) & (t <= end_s + _TIME_EPS_S)
 
 
 # --- pure functions ---------------------------------------------------------------------------------
@@ -289,28 +296,26 @@ def refined_angles(
 
     ``progress(done, expected, elapsed_s)`` is called after each frame of the stretch (``expected``:
     its frame count, 0 if unknown)."""
-    info, frames = read_frames(path)
+    _, frames = read_frames(path)
     started = time.perf_counter()
     t_list: list[float] = []
     rows: list[np.ndarray] = []
     turns = TurnTracker(pose)
     nan = np.full(3, np.nan)
-    eps = 1e-6
     with quiet_stderr(), DualViewMesh() as mesh:
         stream = prefetch(frames)
         try:
             for frame in stream:
-                if frame.t_s < start_s - eps:
-                    continue
-                if frame.t_s > end_s + eps:
+                if frame.t_s > end_s + _TIME_EPS_S:
                     break
+                if not within(frame.t_s, start_s, end_s):
+                    continue
                 points = mesh.process(frame.image)
-                h, w = frame.image.shape[:2]
                 if points is None:
                     turns.reset()
                     rows.append(nan)
                 else:
-                    rows.append(turns.update(frame.image, points, head_rotation(points, w, h, pose)))
+                    rows.append(turns.head_angles(frame.image, points))
                 t_list.append(frame.t_s)
                 if progress is not None:
                     progress(len(t_list), expected, time.perf_counter() - started)
@@ -329,10 +334,9 @@ class ReRead:
 
     def angles(self, start_s: float, end_s: float, expected: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Frame times (s) and refined angles (deg) from ``start_s`` to ``end_s`` (inclusive)."""
-        eps = 1e-6
         for t, a in self.reads:
-            if t.size and t[0] <= start_s + eps and t[-1] >= end_s - eps:
-                keep = (t >= start_s - eps) & (t <= end_s + eps)
+            if t.size and t[0] <= start_s + _TIME_EPS_S and t[-1] >= end_s - _TIME_EPS_S:
+                keep = within(t, start_s, end_s)
                 return t[keep], a[keep]
         t, a = refined_angles(self.path, start_s, end_s, self.pose, self.progress, expected)
         self.reads.append((t, a))
@@ -340,35 +344,26 @@ class ReRead:
 
 
 def refine_tremor(
-    path: str | Path,
+    reader: ReRead,
     t_s: np.ndarray,
     angles: np.ndarray,
     tremor: TremorResult,
     config: MetricsConfig = MetricsConfig(),
-    pose: PoseConfig = PoseConfig(),
     window_s: float = WINDOW_S,
-    progress: Progress | None = None,
-    reader: ReRead | None = None,
 ) -> TremorResult:
     """The tremor section with its amplitude re-measured on the refined landmarks (see the module
     docstring); ``tremor`` unchanged when no tremor is present.
 
     Args:
-        path: the clip.
+        reader: the :class:`ReRead` of the clip (its pose settings and progress callback are used).
         t_s, angles: the first pass's frame times (s) and angles (deg), used to choose the window.
         tremor: the first pass's tremor section.
-        progress: called as ``progress(frames done, frames in the stretch, elapsed s)`` while re-reading.
-        reader: a :class:`ReRead` of ``path`` to share stretches already read (its own progress
-            callback is used then).
     """
     if not tremor.present or tremor.axis is None or tremor.frequency_hz is None:
         return tremor
     axis_values = np.asarray(angles, dtype=float)[:, AXES.index(tremor.axis)]
     lo, hi = tremor_window(t_s, axis_values, tremor.frequency_hz, window_s)
-    eps = 1e-6
-    expected = int(((np.asarray(t_s) >= lo - eps) & (np.asarray(t_s) <= hi + eps)).sum())
-    reader = reader or ReRead(path, pose, progress)
-    t_win, a_win = reader.angles(lo, hi, expected)
+    t_win, a_win = reader.angles(lo, hi, expected=int(within(t_s, lo, hi).sum()))
     amplitude = peak_at(t_win, a_win, tremor.axis, tremor.frequency_hz, config)
     if amplitude is not None and not math.isfinite(amplitude):
         amplitude = None
@@ -396,13 +391,11 @@ def refine_rest_tremor(
     phase = next((p for p in protocol.get("phases") or [] if p.get("kind") == "rest"), None)
     if phase is None:
         return protocol
-    t = np.asarray(t_s, dtype=float)
-    a = np.asarray(angles, dtype=float)
-    keep = (t >= phase["analysed_start_s"]) & (t <= phase["analysed_end_s"])
-    tt, aa = t[keep], a[keep]
+    keep = (np.asarray(t_s) >= phase["analysed_start_s"]) & (np.asarray(t_s) <= phase["analysed_end_s"])
+    tt, aa = np.asarray(t_s, dtype=float)[keep], np.asarray(angles, dtype=float)[keep]
     # The same first-pass measurement phase_metrics made (it keeps only the dict).
     first = analyze_tremor(tt, aa, config, jerks=detect_jerks(tt, aa, config))
     if not first.present:
         return protocol
-    refined = refine_tremor(reader.path, tt, aa, first, config, reader.pose, reader=reader)
+    refined = refine_tremor(reader, tt, aa, first, config)
     return {**protocol, "rest": {**rest, "tremor": refined.to_dict()}}

@@ -54,7 +54,7 @@ from scipy.spatial import cKDTree
 from scipy.spatial.transform import Rotation
 
 from posture.angles import matrix_to_angles
-from posture.pipeline.headpose import PoseConfig, canonical_face, focal_length_px
+from posture.pipeline.headpose import PoseConfig, canonical_face, focal_length_px, head_rotation
 
 ANCHOR_DEG = 20.0  # the mesh's |rotation| up to which a frame can serve as anchor
 BLEND_DEG = (30.0, 40.0)  # |angle| (the larger reading) over which the output hands over to it
@@ -189,7 +189,9 @@ class _Track:
 
 
 class TurnTracker:
-    """Reads head turns beyond the face mesh's range for one video; call :meth:`update` each frame."""
+    """Reads head turns beyond the face mesh's range for one video; call :meth:`head_angles` (or
+    :meth:`update` with the mesh's own head rotation) on each frame with a face, :meth:`reset` on
+    each frame without."""
 
     def __init__(self, config: PoseConfig = PoseConfig()) -> None:
         self._config = config
@@ -198,6 +200,13 @@ class TurnTracker:
     def reset(self) -> None:
         """Forget the anchor (the face was lost)."""
         self._track = None
+
+    def head_angles(self, image: np.ndarray, points_px: np.ndarray) -> np.ndarray:
+        """Angles ``[rotation, tilt, flexion]`` (deg) of the face whose mesh landmarks are
+        ``points_px`` ((468, 3) pixels) in ``image``: the pose fit of
+        :func:`~posture.pipeline.headpose.head_rotation`, then :meth:`update`."""
+        h, w = image.shape[:2]
+        return self.update(image, points_px, head_rotation(points_px, w, h, self._config))
 
     def update(self, image: np.ndarray, points_px: np.ndarray, mesh_rotation: np.ndarray) -> np.ndarray:
         """Angles ``[rotation, tilt, flexion]`` (deg) for this frame: tilt is the mesh's.

@@ -28,7 +28,7 @@ from queue import Queue
 import numpy as np
 
 from posture.pipeline.body import BODY_COLUMNS, BodyTracker
-from posture.pipeline.headpose import FACE_GEOMETRY_COLUMNS, PoseConfig, face_geometry, head_rotation
+from posture.pipeline.headpose import FACE_GEOMETRY_COLUMNS, PoseConfig, face_geometry
 from posture.pipeline.landmarks import FaceCounter, FaceObservation
 from posture.pipeline.turntrack import TurnTracker
 
@@ -63,7 +63,6 @@ class FrameWorker:
         count_faces: bool = True,
         depth: int = 32,
     ) -> None:
-        self._pose = pose
         self._body_stride = max(0, body_stride)
         self._queue: Queue = Queue(maxsize=depth)
         self._counts: dict[int, int] = {}
@@ -115,11 +114,10 @@ class FrameWorker:
         """Queue frame ``index`` (0-based, in order) with the mesh's observation (None: no face)."""
         self._raise_if_failed()
         needs_image = bool(self._body_stride) and index % self._body_stride == 0
-        h, w = image.shape[:2]
         # The turn tracker may follow the face's texture from this frame: it gets the frame itself
         # (a reference, no copy; the decoder makes a new array for every frame).
         keep = needs_image or obs is not None
-        self._queue.put(("frame", index, image if keep else None, w, h, obs))
+        self._queue.put(("frame", index, image if keep else None, obs))
 
     def finish(self) -> FrameRows:
         """Wait for every queued frame and return the results in frame order."""
@@ -151,7 +149,7 @@ class FrameWorker:
                         self._counts[index] = count
                         self._counted.notify_all()
                     continue
-                _, index, image, w, h, obs = item
+                _, index, image, obs = item
                 detected = self._counts.get(index, 0)
                 if self._body_model is not None and index % self._body_stride == 0:
                     self._body.append(self._body_model.process(image))
@@ -163,8 +161,7 @@ class FrameWorker:
                     self._face.append(nan_face)
                     self._n_faces.append(detected)
                 else:
-                    rot = head_rotation(obs.points, w, h, self._pose)
-                    self._angles.append(self._turns.update(image, obs.points, rot))
+                    self._angles.append(self._turns.head_angles(image, obs.points))
                     self._face.append(face_geometry(obs.points))
                     self._n_faces.append(max(obs.n_faces, detected))
         except BaseException as exc:  # handed to the caller

@@ -1,4 +1,4 @@
-"""Where the per-clip head-angle offsets come from: two measurements behind issue 2's open target.
+"""Where the per-clip head-angle offsets come from: three measurements behind issue 2's open target.
 
 The posture median of a held clip should be within 1.5 deg of the truth; on the bundled clips the
 worst is about 3 deg per axis, while the error pooled over all clips is about 1 deg. This tool
@@ -7,6 +7,7 @@ measures why, two ways::
     .venv/bin/python -m tools.pose_accuracy sample_videos --save /tmp/acc.npz
     .venv/bin/python -m tools.pose_bias bound /tmp/acc.npz
     .venv/bin/python -m tools.pose_bias factors            # renders 18 one-second clips, ~2 min
+    .venv/bin/python -m tools.pose_bias mirror             # held clips read as they are and mirrored
 
 ``bound``: the best any *global* correction of the angles could do. It fits, on the clips themselves
 (in-sample, which flatters it), a linear map from the true angles to the error (a gain and a
@@ -18,6 +19,10 @@ left differs from clip to clip, so no correction that is the same for every clip
 camera moved sideways, the key light on the other side or in front, the face's proportions), each
 at rotation -15, 0 and +15 deg, read by the face mesh and the pose fit only. The change of the
 median error between variants is the part of the offset that the rendering conditions cause.
+
+``mirror``: every held clip read twice, as it is and mirrored left-right (landmarks mapped back with
+:func:`posture.pipeline.refine.unmirror`), and the two readings averaged. A pose reader that did not
+depend on the picture's handedness would give the same median both ways.
 """
 
 from __future__ import annotations
@@ -125,6 +130,43 @@ def _median_error(video: Path) -> np.ndarray:
     return np.median(angles, axis=0) - [truth["rotation_deg"], truth["tilt_deg"], truth["flexion_deg"]]
 
 
+def mirror(folder: Path) -> None:
+    from posture.pipeline.frames import read_frames
+    from posture.pipeline.headpose import head_angles
+    from posture.pipeline.landmarks import FaceTracker, quiet_stderr
+    from posture.pipeline.refine import face_mirror_map, unmirror
+    from tools.pose_accuracy import align, load_truth
+
+    index_map = face_mirror_map()
+    print(f"{'held clip':<24} {'median error: direct':>22} {'mirrored':>22} {'mean of both':>22}")
+    worst = np.zeros((4, 3))
+    for name in HELD:
+        video = folder / f"{name}.mp4"
+        if not video.exists():
+            continue
+        _, frames = read_frames(video)
+        readings: list[list[np.ndarray]] = [[], [], []]
+        times = []
+        with quiet_stderr(), FaceTracker() as direct, FaceTracker() as flipped:
+            for frame in frames:
+                height, width = frame.image.shape[:2]
+                a = direct.process(frame.image)
+                b = flipped.process(np.ascontiguousarray(frame.image[:, ::-1]))
+                if a is None or b is None:
+                    continue
+                back = unmirror(b.points, width, index_map)
+                for out, points in zip(readings, (a.points, back, (a.points + back) / 2), strict=True):
+                    out.append(head_angles(points, width, height))
+                times.append(frame.t_s)
+        t_true, true_angles, _ = load_truth(video.with_name(f"{name}.truth.json"))
+        truth = true_angles[align(np.asarray(times), t_true)]
+        medians = [np.median(np.asarray(r) - truth, axis=0) for r in readings]
+        worst = np.maximum(worst, np.abs([*medians, medians[0] - medians[1]]))
+        print(f"{name:<24} " + " ".join(f"{_row(m):>22}" for m in medians), flush=True)
+    print(f"{'worst |median|':<24} " + " ".join(f"{_row(w):>22}" for w in worst[:3]))
+    print(f"{'worst |direct - mirrored|':<24} {_row(worst[3]):>22}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="job", required=True)
@@ -132,9 +174,13 @@ def main(argv: list[str] | None = None) -> None:
     b.add_argument("npz", type=Path, help="per-frame angles saved by tools.pose_accuracy --save")
     f = sub.add_parser("factors", help="render one look with one condition changed at a time")
     f.add_argument("--out", type=Path, help="folder for the rendered clips (default: a temporary one)")
+    m = sub.add_parser("mirror", help="held clips read as they are and mirrored")
+    m.add_argument("folder", type=Path, nargs="?", default=Path("sample_videos"))
     args = parser.parse_args(argv)
     if args.job == "bound":
         bound(args.npz)
+    elif args.job == "mirror":
+        mirror(args.folder)
     elif args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         factors(args.out)

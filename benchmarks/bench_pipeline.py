@@ -102,9 +102,8 @@ except (OSError, StopIteration):
 
 def peak_rss_mb(path: Path) -> float:
     """Max resident memory (MB) of a fresh Python process that analyses ``path``."""
-    code = _PEAK_CODE
     out = subprocess.run(
-        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", _PEAK_CODE, str(path)], capture_output=True, text=True, check=True, cwd=ROOT
     )
     return float(out.stdout.strip().splitlines()[-1])
 

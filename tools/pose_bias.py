@@ -28,7 +28,6 @@ depend on the picture's handedness would give the same median both ways.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from dataclasses import replace
@@ -113,54 +112,57 @@ def factors(out_dir: Path) -> None:
         print(f"  {label:<18} " + " | ".join(cells), flush=True)
 
 
-def _median_error(video: Path) -> np.ndarray:
-    """Median (measured - truth) of the face mesh + pose fit over a short clip (no turn tracking)."""
+def _clip_landmarks(video: Path, flip: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Frame times (n,) s, face-mesh landmarks (n, 468, 3) px (NaN without a face), width and height
+    of ``video``; with ``flip``, read on the mirrored frames and mapped back to the original ones."""
     from posture.pipeline.frames import read_frames
-    from posture.pipeline.headpose import head_angles
     from posture.pipeline.landmarks import FaceTracker, quiet_stderr
+    from posture.pipeline.refine import face_mirror_map, unmirror
 
     _, frames = read_frames(video)
-    angles = []
+    times, points = [], []
+    width = height = 0
     with quiet_stderr(), FaceTracker() as tracker:
         for frame in frames:
-            face = tracker.process(frame.image)
-            if face is not None:
-                angles.append(head_angles(face.points, frame.image.shape[1], frame.image.shape[0]))
-    truth = json.loads(video.with_name(f"{video.stem}.truth.json").read_text())["posture"]
-    return np.median(angles, axis=0) - [truth["rotation_deg"], truth["tilt_deg"], truth["flexion_deg"]]
+            height, width = frame.image.shape[:2]
+            face = tracker.process(np.ascontiguousarray(frame.image[:, ::-1]) if flip else frame.image)
+            if face is None:
+                points.append(np.full((468, 3), np.nan))
+            else:
+                points.append(unmirror(face.points, width, face_mirror_map()) if flip else face.points)
+            times.append(frame.t_s)
+    return np.asarray(times), np.asarray(points), width, height
+
+
+def _errors(video: Path, points: np.ndarray, t_s: np.ndarray, width: int, height: int) -> np.ndarray:
+    """(n, 3) pose-fit angles (no turn tracking) minus the truth at the frames ``t_s``."""
+    from posture.pipeline.headpose import head_angles
+    from tools.pose_accuracy import align, load_truth
+
+    t_true, true_angles, _ = load_truth(video.with_name(f"{video.stem}.truth.json"))
+    measured = np.array([head_angles(p, width, height) for p in points]).reshape(-1, 3)
+    return measured - true_angles[align(t_s, t_true)]
+
+
+def _median_error(video: Path) -> np.ndarray:
+    """Median (measured - truth) of the face mesh + pose fit over a short clip (no turn tracking)."""
+    t_s, points, width, height = _clip_landmarks(video)
+    found = np.isfinite(points).all(axis=(1, 2))
+    return np.median(_errors(video, points[found], t_s[found], width, height), axis=0)
 
 
 def mirror(folder: Path) -> None:
-    from posture.pipeline.frames import read_frames
-    from posture.pipeline.headpose import head_angles
-    from posture.pipeline.landmarks import FaceTracker, quiet_stderr
-    from posture.pipeline.refine import face_mirror_map, unmirror
-    from tools.pose_accuracy import align, load_truth
-
-    index_map = face_mirror_map()
     print(f"{'held clip':<24} {'median error: direct':>22} {'mirrored':>22} {'mean of both':>22}")
     worst = np.zeros((4, 3))
     for name in HELD:
         video = folder / f"{name}.mp4"
         if not video.exists():
             continue
-        _, frames = read_frames(video)
-        readings: list[list[np.ndarray]] = [[], [], []]
-        times = []
-        with quiet_stderr(), FaceTracker() as direct, FaceTracker() as flipped:
-            for frame in frames:
-                height, width = frame.image.shape[:2]
-                a = direct.process(frame.image)
-                b = flipped.process(np.ascontiguousarray(frame.image[:, ::-1]))
-                if a is None or b is None:
-                    continue
-                back = unmirror(b.points, width, index_map)
-                for out, points in zip(readings, (a.points, back, (a.points + back) / 2), strict=True):
-                    out.append(head_angles(points, width, height))
-                times.append(frame.t_s)
-        t_true, true_angles, _ = load_truth(video.with_name(f"{name}.truth.json"))
-        truth = true_angles[align(np.asarray(times), t_true)]
-        medians = [np.median(np.asarray(r) - truth, axis=0) for r in readings]
+        t_s, direct, width, height = _clip_landmarks(video)
+        _, back, _, _ = _clip_landmarks(video, flip=True)
+        both = np.isfinite(direct).all(axis=(1, 2)) & np.isfinite(back).all(axis=(1, 2))
+        views = (direct[both], back[both], (direct[both] + back[both]) / 2)
+        medians = [np.median(_errors(video, v, t_s[both], width, height), axis=0) for v in views]
         worst = np.maximum(worst, np.abs([*medians, medians[0] - medians[1]]))
         print(f"{name:<24} " + " ".join(f"{_row(m):>22}" for m in medians), flush=True)
     print(f"{'worst |median|':<24} " + " ".join(f"{_row(w):>22}" for w in worst[:3]))

@@ -5,7 +5,8 @@ one it carries; 0 and 2 would be downloaded) for the shoulder points, and the wh
 segmentation (``model_selection=1``, the landscape model: 3–4 ms a 640x480 frame on two shared cores,
 the general model 5–7 ms; the pose model's own mask is coarser: its 0.1–0.9 edge spans a median 10 px,
 the landscape model's 5 px) for the person's outline, whose top over each shoulder gives the shoulder
-heights (:mod:`posture.pipeline.silhouette`). Both run offline from the wheel. Shoulders move slowly compared with the head, so both run on every ``stride``-th frame only (about
+heights (:mod:`posture.pipeline.silhouette`). Both run offline from the wheel. Shoulders move
+slowly compared with the head, so both run on every ``stride``-th frame only (about
 :data:`BODY_RATE_HZ`), which keeps the analysis fast; the other frames get NaN.
 
 MediaPipe names pose landmarks from the person's own side: LEFT_SHOULDER (11) is the patient's

@@ -57,13 +57,7 @@ from posture.metrics.jerks import detect_jerks
 from posture.metrics.tremor import TremorResult, analyze_tremor, spectral_peaks, tremor_spectrum
 from posture.pipeline.frames import prefetch, read_frames
 from posture.pipeline.headpose import PoseConfig, canonical_face
-from posture.pipeline.landmarks import (
-    N_LANDMARKS,
-    landmark_array,
-    mesh_faces,
-    new_face_mesh,
-    quiet_stderr,
-)
+from posture.pipeline.landmarks import landmark_array, mesh_faces, new_face_mesh, quiet_stderr
 from posture.pipeline.signals import frame_rate_hz, resample_uniform
 from posture.pipeline.turntrack import TurnTracker
 
@@ -280,7 +274,7 @@ class DualViewMesh:
         mirrored = mirror_view.result()
         if direct is None or mirrored is None:
             return None
-        return 0.5 * (direct[:N_LANDMARKS] + unmirror(mirrored, image.shape[1], self._map))
+        return 0.5 * (direct + unmirror(mirrored, image.shape[1], self._map))
 
 
 def refined_angles(
@@ -391,7 +385,7 @@ def refine_rest_tremor(
     phase = next((p for p in protocol.get("phases") or [] if p.get("kind") == "rest"), None)
     if phase is None:
         return protocol
-    keep = (np.asarray(t_s) >= phase["analysed_start_s"]) & (np.asarray(t_s) <= phase["analysed_end_s"])
+    keep = within(t_s, phase["analysed_start_s"], phase["analysed_end_s"])
     tt, aa = np.asarray(t_s, dtype=float)[keep], np.asarray(angles, dtype=float)[keep]
     # The same first-pass measurement phase_metrics made (it keeps only the dict).
     first = analyze_tremor(tt, aa, config, jerks=detect_jerks(tt, aa, config))
